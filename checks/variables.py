@@ -1,0 +1,441 @@
+"""Checks of the Pexip variables script itself: it reads, it is complete, its values are valid."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from checks.dns_names import dns_name_problem
+from readiness import (
+    CheckSkipped,
+    Context,
+    Finding,
+    Location,
+    check,
+    failed,
+    passed,
+    skipped,
+    warned,
+)
+from readiness.connector import display_path
+from readiness.deployment import ConnectorInput
+
+GUIDE = "Pexip Teams Connector planning guide"
+SCRIPT = "variables initialization script"
+
+REQUIRED = (
+    "PxBaseConnName",
+    "PxVmssRegion",
+    "PxTeamsConnFqdn",
+    "PxNodeFqdns",
+    "PxSubscriptionId",
+    "PxAzureLocation",
+    "PxTeamsConnInstanceCount",
+)
+PFX_VARIABLE = "PxPfxCertFileName"
+
+
+@check(
+    "vars.parse",
+    "Variables script reads",
+    reference=f"{GUIDE}: the {SCRIPT} is PowerShell that the installer dot-sources",
+    remediation="""
+    Fix the line named in the message: close the string, the @( ) array or the <# #> comment
+    that starts there. PowerShell refuses the whole script otherwise, and the installer stops
+    before it creates anything. Save the file as UTF-8 or UTF-16 with a byte-order mark.
+    """,
+)
+def script_reads(ctx: Context) -> Finding:
+    """The variables script is read as text and never executed.
+
+    pxready evaluates the assignments Pexip's template uses (strings, numbers, $true/$false,
+    @( ) arrays, `+` concatenation, "$($Var)" interpolation) and steps over every other
+    statement, listing it with its line number. Text that PowerShell itself would reject (an
+    unterminated string, an unclosed @( or <#) fails here: the installer would stop on it.
+    """
+    load = ctx.load_script()
+    if load.script is None:
+        return failed(f"cannot read the variables script: {load.problem}")
+    script = load.script
+    where = display_path(script.path)
+    if script.syntax is not None:
+        return failed(
+            f"PowerShell would reject the script at line {script.syntax.line}: "
+            f"{script.syntax.message}",
+            location=Location(where, script.syntax.line),
+            details={"encoding": script.encoding, "line": script.syntax.line},
+        )
+    unresolved = [
+        {"variable": f"${a.name}", "line": a.line, "reason": a.problem}
+        for a in script.assignments if not a.resolved and a.name.lower().startswith("px")
+    ]
+    ignored = [{"line": s.line, "statement": s.head} for s in script.ignored]
+    px_count = len({a.name.lower() for a in script.assignments if a.name.lower().startswith("px")})
+    message = f"read {px_count} $Px variables ({script.encoding})"
+    if ignored:
+        message += f"; {len(ignored)} other statements ignored"
+    if unresolved:
+        names = ", ".join(f"{u['variable']} (line {u['line']})" for u in unresolved)
+        message += f"; cannot evaluate without running it: {names}"
+    return passed(
+        message,
+        location=Location(where),
+        details={"encoding": script.encoding, "ignored_statements": ignored,
+                 "unevaluated": unresolved},
+    )
+
+
+@check(
+    "vars.required",
+    "Variables the install needs are set",
+    reference=f"{GUIDE}: the {SCRIPT} lists the values the installer reads",
+    remediation="""
+    Fill in every variable the message names in the variables script: the installer reads them
+    all. $PxPfxCertFileName may instead be given as `pfx` in pxready.toml or with --pfx.
+    """,
+)
+def required_set(ctx: Context) -> Finding:
+    """The installer reads $PxBaseConnName, $PxVmssRegion, $PxTeamsConnFqdn, $PxNodeFqdns,
+    $PxSubscriptionId, $PxAzureLocation, $PxTeamsConnInstanceCount and $PxPfxCertFileName.
+    An unset or empty one fails the install part-way; a value that pxready cannot evaluate
+    without running the script (the output of a command) is reported so that you can confirm it.
+    """
+    variables = ctx.variables()
+    names = list(REQUIRED)
+    if ctx.connector is not None and ctx.connector.pfx_path is None:
+        names.append(PFX_VARIABLE)
+    missing, empty, unevaluated = [], [], []
+    first_line: int | None = None
+    for name in names:
+        found = variables.assignment(name)
+        if found is None:
+            missing.append(f"${name}")
+        elif not found.resolved:
+            unevaluated.append(f"${name} (line {found.line}: {found.problem})")
+        elif _is_empty(found.value):
+            empty.append(f"${name} (line {found.line})")
+            first_line = first_line or found.line
+        else:
+            continue
+    problems = []
+    if missing:
+        problems.append("not set: " + ", ".join(missing))
+    if empty:
+        problems.append("empty: " + ", ".join(empty))
+    details = {"missing": missing, "empty": empty, "unevaluated": unevaluated}
+    where = variables.location("PxBaseConnName")
+    if problems:
+        return failed("; ".join(problems), details=details,
+                      location=Location(where.path, first_line))
+    if unevaluated:
+        return warned("set, but not evaluable without running the script: "
+                      + ", ".join(unevaluated), details=details, location=Location(where.path))
+    return passed(f"all {len(names)} required variables are set", details=details)
+
+
+def _is_empty(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list):
+        return not value or all(_is_empty(v) for v in value)
+    return False
+
+
+BASE_MAX = 9
+COMBINED_MIN, COMBINED_MAX = 3, 14
+
+
+@check(
+    "vars.naming",
+    "Base name and region name fit Azure's naming rules",
+    reference=f"{GUIDE}: {SCRIPT}, comments on $PxBaseConnName and $PxVmssRegion",
+    remediation="""
+    Choose $PxBaseConnName of at most 9 lower-case letters and digits, and $PxVmssRegion of
+    lower-case letters only, together 3 to 14 characters. They form the scale-set name and the
+    Windows computer-name prefix, which Azure limits to 15 characters.
+    """,
+)
+def naming_fits(ctx: Context) -> Iterator[Finding]:
+    """$PxBaseConnName (at most 9 characters, a-z and 0-9) and $PxVmssRegion (a-z) together
+    name the VM scale set and the Windows computer-name prefix, which Azure limits to 15
+    characters; Pexip's script allows 3 to 14 for the two together. Resource groups, the public
+    IP and the Azure Bot names are derived from them, so a bad value fails the install late.
+    """
+    variables = ctx.variables()
+    base = variables.text("PxBaseConnName")
+    region = variables.text("PxVmssRegion")
+    if base is None or region is None:
+        yield skipped("$PxBaseConnName or $PxVmssRegion is not set (see vars.required)")
+        return
+    problems: list[str] = []
+    line = None
+    if len(base) > BASE_MAX:
+        problems.append(f"$PxBaseConnName {base!r} has {len(base)} characters; at most "
+                        f"{BASE_MAX} are allowed")
+        line = variables.location("PxBaseConnName").line
+    if not re.fullmatch(r"[a-z0-9]+", base):
+        bad = sorted({c for c in base if not re.match(r"[a-z0-9]", c)})
+        hint = " (use lower case)" if any(c.isupper() for c in bad) else ""
+        problems.append(f"$PxBaseConnName {base!r} contains {_chars(bad)}; only a-z and 0-9 are "
+                        f"allowed{hint}")
+        line = line or variables.location("PxBaseConnName").line
+    if not re.fullmatch(r"[a-z]+", region):
+        bad = sorted({c for c in region if not re.match(r"[a-z]", c)})
+        hint = " (use lower case)" if any(c.isupper() for c in bad) else ""
+        problems.append(f"$PxVmssRegion {region!r} contains {_chars(bad)}; only a-z is "
+                        f"allowed{hint}")
+        line = line or variables.location("PxVmssRegion").line
+    combined = len(base) + len(region)
+    if not COMBINED_MIN <= combined <= COMBINED_MAX:
+        problems.append(f"$PxBaseConnName + $PxVmssRegion {base + region!r} has {combined} "
+                        f"characters; {COMBINED_MIN} to {COMBINED_MAX} are allowed")
+    details = {"base": base, "region": region, "scale_set": base + region,
+               "resource_groups": [f"{base}-TeamsConn-{region}-RG",
+                                   f"{base}-TeamsConn-{region}-static-RG"]}
+    where = variables.location("PxBaseConnName")
+    if problems:
+        yield failed("; ".join(problems), details=details, location=Location(where.path, line))
+    else:
+        yield passed(f"scale set {base + region!r} ({combined} characters) and resource groups "
+                     f"{base}-TeamsConn-{region}-RG fit Azure's rules", details=details)
+
+
+def _chars(chars: list[str]) -> str:
+    shown = ", ".join("a space" if c == " " else repr(c) for c in chars)
+    return shown
+
+
+@check(
+    "vars.fqdn",
+    "Connector and node names are valid DNS names",
+    reference=f"{GUIDE}: Obtaining and preparing the TLS certificate for the Teams Connector",
+    remediation="""
+    Give $PxTeamsConnFqdn and each $PxNodeFqdns entry as a fully qualified DNS name: at least
+    two labels of letters, digits and hyphens (no underscores, spaces or wildcards), each 1 to
+    63 characters. $PxNodeFqdns is one string with the names separated by commas. Each Teams
+    Connector (region) needs its own $PxTeamsConnFqdn.
+    """,
+)
+def names_valid(ctx: Context) -> Finding:
+    """$PxTeamsConnFqdn is the name the Conferencing Nodes connect to and the name the PFX
+    certificate must carry; $PxNodeFqdns are the names the connector accepts in the nodes'
+    certificates. Both must be valid DNS host names: letters, digits and hyphens, at least two
+    labels, 1 to 63 characters each (RFC 1123). A connector in another region needs another
+    name.
+    """
+    variables = ctx.variables()
+    problems: list[str] = []
+    warnings: list[str] = []
+    line: int | None = None
+    raw_fqdn = variables.text("PxTeamsConnFqdn")
+    checked = 0
+    if raw_fqdn is not None:
+        checked += 1
+        problem = dns_name_problem(raw_fqdn)
+        if problem:
+            problems.append(f"$PxTeamsConnFqdn {raw_fqdn!r} {problem}")
+            line = variables.location("PxTeamsConnFqdn").line
+    raw_nodes = variables.items("PxNodeFqdns")
+    if raw_nodes is not None:
+        entries = [part.strip() for item in raw_nodes for part in item.split(",")]
+        if any(not e for e in entries) and any(entries):
+            warnings.append("$PxNodeFqdns has an empty entry (a stray comma)")
+        for entry in (e for e in entries if e):
+            checked += 1
+            problem = dns_name_problem(entry)
+            if problem:
+                problems.append(f"$PxNodeFqdns entry {entry!r} {problem}")
+                line = line or variables.location("PxNodeFqdns").line
+        if isinstance(variables.value("PxNodeFqdns"), list):
+            warnings.append("$PxNodeFqdns is an array; Pexip's script expects one string with "
+                            "the names separated by commas")
+    fqdn = variables.fqdn
+    if fqdn and ctx.connector is not None:
+        for other in ctx.deployment.connectors:
+            if other.index == ctx.connector.index:
+                continue
+            other_fqdn = _other_fqdn(ctx, other)
+            if other_fqdn == fqdn:
+                problems.append(f"$PxTeamsConnFqdn {fqdn!r} is also the name of connector "
+                                f"{other.index + 1}; each region needs its own name")
+                break
+    if checked == 0:
+        return skipped("$PxTeamsConnFqdn and $PxNodeFqdns are not set (see vars.required)")
+    where = variables.location("PxTeamsConnFqdn").path
+    details = {"connector_fqdn": fqdn, "node_fqdns": variables.node_fqdns}
+    if problems:
+        return failed("; ".join(problems + warnings), details=details,
+                      location=Location(where, line))
+    if warnings:
+        return warned("; ".join(warnings), details=details,
+                      location=Location(where, variables.location("PxNodeFqdns").line))
+    return passed(f"{checked} names are valid DNS names", details=details)
+
+
+def _other_fqdn(ctx: Context, other: ConnectorInput) -> str | None:
+    sibling = Context(ctx.deployment, ctx.state, ctx.now, other)
+    try:
+        return sibling.variables().fqdn
+    except CheckSkipped:
+        return None
+
+
+OPEN_TO_ALL = {"*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"}
+
+
+@check(
+    "vars.prefixes",
+    "Address prefixes are valid and not open to the internet",
+    reference=f"{GUIDE}: Firewall ports for the Teams Connector and NSG rules",
+    remediation="""
+    List single IPv4 addresses or CIDR prefixes (such as "198.51.100.0/24") in
+    $PxMgmtSrcAddrPrefixes and $PxNodesSourceAddressPrefixes, as a PowerShell array
+    @("a", "b"). Never open RDP ($PxMgmtSrcAddrPrefixes) to 0.0.0.0/0 or Internet. Use the
+    public addresses the Conferencing Nodes and management workstations are seen from: the
+    connector sees them over the internet, not by their private addresses.
+    """,
+)
+def prefixes_valid(ctx: Context) -> Finding:
+    """$PxMgmtSrcAddrPrefixes become the source of the NSG rule that allows RDP to the
+    instances; $PxNodesSourceAddressPrefixes the source of the rule that allows the
+    Conferencing Nodes to reach the connector on 443. Azure rejects a malformed prefix during
+    the install. An RDP rule open to the whole internet fails; an open 443 rule warns (it is the
+    same as leaving the list empty). The connector sees nodes and workstations by their public
+    addresses, so a private address here never matches.
+    """
+    variables = ctx.variables()
+    problems: list[str] = []
+    warnings: list[str] = []
+    line: int | None = None
+    seen = 0
+    for name, is_mgmt in (("PxMgmtSrcAddrPrefixes", True),
+                          ("PxNodesSourceAddressPrefixes", False)):
+        found = variables.assignment(name)
+        items = variables.items(name)
+        if found is None or items is None:
+            if not is_mgmt and found is not None and found.resolved:
+                warnings.append(f"${name} is empty: 443 on the connector is open to every "
+                                "address")
+            continue
+        items = [i for i in items if i]
+        if not items:
+            if not is_mgmt:
+                warnings.append(f"${name} is empty: 443 on the connector is open to every "
+                                "address")
+            continue
+        private: list[str] = []
+        for item in items:
+            seen += 1
+            verdict, note = _classify_prefix(item)
+            label = f"${name} entry {item!r}"
+            if verdict == "open":
+                if is_mgmt:
+                    problems.append(f"{label} opens RDP to the whole internet")
+                    line = line or found.line
+                else:
+                    warnings.append(f"{label} allows every address (the same as leaving it "
+                                    "empty)")
+            elif verdict == "bad":
+                problems.append(f"{label} {note}")
+                line = line or found.line
+            elif verdict == "warn":
+                warnings.append(f"{label} {note}")
+            elif verdict == "private":
+                private.append(item)
+        if private:
+            warnings.append(
+                f"${name} has private addresses ({', '.join(private)}); the connector sees "
+                "nodes and workstations by their public addresses, so these never match")
+    if seen == 0 and not warnings:
+        return passed("no address prefixes set (RDP blocked by design; 443 open to all)")
+    where = variables.location("PxMgmtSrcAddrPrefixes").path
+    if problems:
+        return failed("; ".join(problems + warnings), location=Location(where, line))
+    if warnings:
+        return warned("; ".join(warnings), location=Location(where))
+    return passed(f"{seen} address prefixes are valid IPv4 addresses or CIDR prefixes")
+
+
+def _classify_prefix(item: str) -> tuple[str, str]:
+    text = item.strip()
+    if text.lower() in OPEN_TO_ALL:
+        return "open", ""
+    if "," in text or " " in text:
+        return "bad", ("holds several values in one string; write each as its own array "
+                       'element: @("a", "b")')
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return "bad", "is not an IPv4 address or CIDR prefix"
+    if network.version != 4:
+        return "bad", "is IPv6; the connector's NSG rules take IPv4 addresses"
+    if network.prefixlen == 0:
+        return "open", ""
+    if "/" in text and not _strict_network(text):
+        return "warn", f"has host bits set; Azure reads it as {network.with_prefixlen}"
+    if any(network.subnet_of(block) for block in _NOT_SEEN_FROM_AZURE
+           if block.prefixlen <= network.prefixlen):
+        return "private", ""
+    return "ok", ""
+
+
+# Addresses the connector never sees as a source: its peers reach it over the internet.
+_NOT_SEEN_FROM_AZURE = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
+    "100.64.0.0/10"))
+
+
+def _strict_network(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text, strict=True)
+    except ValueError:
+        return False
+    return True
+
+
+SECRET_NAME = re.compile(r"pass(word)?|passwd|pwd|secret|apikey|api_key|token", re.IGNORECASE)
+PLAINTEXT_SECURESTRING = re.compile(r"ConvertTo-SecureString\b.*-AsPlainText", re.IGNORECASE)
+
+
+@check(
+    "vars.secrets",
+    "No plain-text password in the variables script",
+    reference=f"{GUIDE}: {SCRIPT} ($PxWinAdminPassword is prompted for at install time)",
+    remediation="""
+    Remove the password from the script and let the installer prompt for it (or read it with
+    Read-Host -AsSecureString). The script lives in a config repository, where every clone and
+    every backup keeps the password. Change the password if the script was ever committed.
+    """,
+)
+def no_plaintext_secrets(ctx: Context) -> Finding:
+    """A variables script is shared and committed to config repositories; a password typed
+    into it ($PxWinAdminPassword is the usual one) is then readable by everyone with access,
+    and stays in the history. pxready reports that a password is present and where, never the
+    password itself.
+    """
+    load = ctx.load_script()
+    if load.script is None:
+        return skipped(f"the variables script could not be read ({load.problem})")
+    script = load.script
+    found: list[tuple[str, int]] = []
+    for assignment in script.assignments:
+        if not SECRET_NAME.search(assignment.name):
+            continue
+        value = assignment.value
+        if assignment.resolved and isinstance(value, str) and value.strip():
+            found.append((f"${assignment.name}", assignment.line))
+        elif not assignment.resolved and assignment.source_head and PLAINTEXT_SECURESTRING.search(
+            script.line_text(assignment.line)
+        ):
+            found.append((f"${assignment.name} (ConvertTo-SecureString -AsPlainText)",
+                          assignment.line))
+    where = display_path(script.path)
+    if found:
+        listed = ", ".join(f"{name} at line {line}" for name, line in found)
+        return failed(f"plain-text password in the script: {listed}",
+                      location=Location(where, found[0][1]),
+                      details={"variables": [{"variable": n, "line": ln} for n, ln in found]})
+    return passed("no plain-text password in the script")

@@ -1,0 +1,115 @@
+"""How a check is declared: its spec (id, title, needs, reference, remediation) and its function.
+
+A check function takes a `Context` and returns (or yields) `Finding`s. It may be a plain
+function, run in a worker thread, or a coroutine function, run on the event loop. It raises
+`CheckSkipped` when it does not apply and `CheckError` when it cannot reach a verdict; any other
+exception is a bug in the check and becomes an `error` result, never a crash.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from readiness.context import Context
+    from readiness.model import Finding
+
+CheckOutcome: TypeAlias = "Finding | Iterable[Finding] | AsyncIterator[Finding] | None"
+CheckFunction: TypeAlias = Callable[["Context"], Any]
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+
+
+class Needs(str, Enum):
+    """What a check needs beyond the files on disk."""
+
+    OFFLINE = "offline"  # nothing: runs in the pre-commit hook
+    NETWORK = "network"  # DNS, HTTP or TLS to the outside: `skip` under --offline
+    AZURE = "azure"  # Azure Resource Manager, or an export file that stands in for it
+
+
+class Scope(str, Enum):
+    """Whether a check runs once per `[[connector]]` or once for the whole deployment."""
+
+    CONNECTOR = "connector"
+    DEPLOYMENT = "deployment"
+
+
+class CheckSkipped(Exception):  # noqa: N818 - it reads as the verdict it carries
+    """The check does not apply, or something it needs is missing: a `skip` result."""
+
+    def __init__(self, reason: str, *, target: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.target = target
+
+
+class CheckError(Exception):
+    """The check could not reach a verdict (timeout, unreachable server): an `error` result."""
+
+    def __init__(self, reason: str, *, target: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.target = target
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    needs: Needs
+    scope: Scope
+    reference: str
+    remediation: str
+    explanation: str
+    function: CheckFunction
+    # The check opens the connector PFX: the CLI asks for its password before the run.
+    uses_pfx_password: bool = False
+
+    @property
+    def area(self) -> str:
+        """The group a check is shown under: the part of its id before the first dot."""
+        return self.id.split(".", 1)[0]
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.function) or inspect.isasyncgenfunction(
+            self.function
+        )
+
+
+def check(
+    id: str,
+    title: str,
+    *,
+    reference: str,
+    remediation: str,
+    needs: Needs = Needs.OFFLINE,
+    scope: Scope = Scope.CONNECTOR,
+    uses_pfx_password: bool = False,
+) -> Callable[[CheckFunction], CheckSpec]:
+    """Declare a check. The decorated function's docstring is its `pxready explain` text."""
+    if not ID_PATTERN.match(id):
+        raise ValueError(f"check id {id!r} must be lower-case words joined by '.' or '-'")
+
+    def decorate(function: CheckFunction) -> CheckSpec:
+        explanation = inspect.cleandoc(function.__doc__ or "").strip()
+        return CheckSpec(
+            id=id,
+            title=title,
+            needs=needs,
+            scope=scope,
+            reference=reference,
+            remediation=inspect.cleandoc(remediation),
+            explanation=explanation,
+            function=function,
+            uses_pfx_password=uses_pfx_password,
+        )
+
+    return decorate
+

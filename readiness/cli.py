@@ -1,0 +1,233 @@
+"""The `pxready` command: a thin layer that turns flags into a run and a run into output.
+
+Exit codes: 0 ready, 1 not ready, 2 the command could not run (one line on stderr, never a
+traceback), 3 inconclusive. Without --output the report is the only thing on stdout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from readiness import __version__
+from readiness.config import ConfigError, Overrides
+from readiness.model import ExitCode
+from readiness.reporters import FORMATS
+
+CHECK_FORMATS = list(FORMATS)
+
+
+class UsageProblem(click.ClickException):
+    """Exit 2 with one line on stderr."""
+
+    exit_code = int(ExitCode.USAGE)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"pxready: {self.format_message()}", err=True)
+
+
+def parse_at(value: str | None) -> dt.datetime | None:
+    """`--at`: YYYY-MM-DD (00:00 UTC) or an ISO 8601 timestamp (UTC when no offset given)."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise UsageProblem(
+            f"--at {value!r} is not a date (YYYY-MM-DD) or ISO 8601 timestamp"
+        ) from None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+def _paths(values: Sequence[str]) -> tuple[Path, ...]:
+    return tuple(Path(v) for v in values)
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="pxready", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Check a Pexip Teams Connector deployment before the install: variables script,
+    certificates, DNS, TLS and Azure capacity."""
+
+
+@cli.command("check")
+@click.option("--config", "config_path", metavar="PATH",
+              help="pxready.toml (default: ./pxready.toml when present).")
+@click.option("--vars", "vars_path", metavar="PATH", help="The Pexip variables script.")
+@click.option("--pfx", metavar="PATH", help="The Teams Connector PFX (overrides the script).")
+@click.option("--pfx-password-env", metavar="NAME",
+              help="Environment variable holding the PFX password [PXREADY_PFX_PASSWORD].")
+@click.option("--node-cert", "node_certs", metavar="PATH", multiple=True,
+              help="Conferencing Node certificate, PEM (repeatable).")
+@click.option("--ca-bundle", metavar="PATH", help="Trust anchors (PEM) instead of Mozilla's.")
+@click.option("--nameserver", "nameservers", metavar="IP[:PORT]", multiple=True,
+              help="DNS server for every name pxready resolves (repeatable).")
+@click.option("--azure-usage", metavar="PATH", help="Export of `az vm list-usage`.")
+@click.option("--azure-skus", metavar="PATH", help="Export of `az vm list-skus`.")
+@click.option("--azure-provider", metavar="PATH",
+              help="Export of `az provider show --namespace Microsoft.Automation`.")
+@click.option("--azure-locations", metavar="PATH", help="Export of `az account list-locations`.")
+@click.option("--vm-size", metavar="NAME", help="VM size of one connector instance.")
+@click.option("--consent-from", metavar="IP",
+              help="Public address of the workstation that will give admin consent.")
+@click.option("--offline", is_flag=True, help="No network access; network checks are skipped.")
+@click.option("--only", multiple=True, metavar="ID", help="Run only these checks (globs).")
+@click.option("--skip", multiple=True, metavar="ID", help="Do not run these checks (globs).")
+@click.option("--at", "at_text", metavar="DATE",
+              help="Judge certificate validity at this date (e.g. the install day).")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), metavar="SECONDS",
+              help="Per network operation [10].")
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="table",
+              show_default=True, help="Report format.")
+@click.option("--output", "outputs", multiple=True, metavar="[FORMAT:]PATH",
+              help="Write the report to a file (format from FORMAT: or the extension).")
+@click.option("--fail-on", type=click.Choice(["fail", "warn"]), default="fail", show_default=True,
+              help="Lowest status that makes the deployment not ready.")
+@click.option("--strict", is_flag=True, help="A skip or error also means not ready.")
+@click.option("-q", "--quiet", is_flag=True, help="Only failures and the verdict.")
+@click.option("-v", "--verbose", is_flag=True, help="Details of every result.")
+def check_command(**options: Any) -> None:
+    """Run the checks and print the report; the exit code says ready (0) or not."""
+    from readiness.session import CheckRequest, run_check
+
+    overrides = Overrides(
+        config=_optional_path(options["config_path"]),
+        vars=_optional_path(options["vars_path"]),
+        pfx=_optional_path(options["pfx"]),
+        pfx_password_env=options["pfx_password_env"],
+        node_certs=_paths(options["node_certs"]),
+        ca_bundle=_optional_path(options["ca_bundle"]),
+        nameservers=tuple(options["nameservers"]),
+        azure_usage=_optional_path(options["azure_usage"]),
+        azure_skus=_optional_path(options["azure_skus"]),
+        azure_provider=_optional_path(options["azure_provider"]),
+        azure_locations=_optional_path(options["azure_locations"]),
+        vm_size=options["vm_size"],
+        consent_from=options["consent_from"],
+        offline=options["offline"],
+        at=parse_at(options["at_text"]),
+        timeout=options["timeout"],
+    )
+    request = CheckRequest(
+        overrides=overrides,
+        only=tuple(options["only"]),
+        skip=tuple(options["skip"]),
+        fmt=options["fmt"],
+        outputs=tuple(options["outputs"]),
+        fail_on=options["fail_on"],
+        strict=options["strict"],
+        quiet=options["quiet"],
+        verbose=options["verbose"],
+    )
+    try:
+        code = run_check(request)
+    except ConfigError as error:
+        _config_exit(error)
+    sys.exit(int(code))
+
+
+def _config_exit(error: ConfigError) -> NoReturn:
+    for problem in error.problems:
+        click.echo(f"pxready: {problem}", err=True)
+    sys.exit(int(ExitCode.USAGE))
+
+
+@cli.command("checks")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def checks_command(fmt: str) -> None:
+    """List every registered check: id, title, what it needs, and its reference."""
+    import json
+
+    from readiness.registry import load_registry
+
+    registry = load_registry()
+    rows = [
+        {
+            "id": spec.id,
+            "title": spec.title,
+            "needs": spec.needs.value,
+            "area": spec.area,
+            "scope": spec.scope.value,
+            "reference": spec.reference,
+            "remediation": spec.remediation,
+            "plugin": registry.origins.get(spec.id, ""),
+        }
+        for spec in registry.specs
+    ]
+    for problem in registry.problems:
+        click.echo(f"pxready: check plugin '{problem.plugin}' {problem.message}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=True))
+        return
+    width = max((len(r["id"]) for r in rows), default=10)
+    for row in rows:
+        click.echo(f"{row['id']:<{width}}  {row['needs']:<7}  {row['title']}")
+        click.echo(f"{'':<{width}}           {row['reference']}")
+
+
+@cli.command("explain")
+@click.argument("check_id")
+def explain_command(check_id: str) -> None:
+    """What a check verifies, why, and how to fix a failure."""
+    import difflib
+    import textwrap
+
+    from readiness.registry import load_registry
+
+    registry = load_registry()
+    spec = registry.get(check_id)
+    if spec is None:
+        close = difflib.get_close_matches(check_id, registry.ids(), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'pxready checks')"
+        raise UsageProblem(f"no check has the id {check_id!r}{hint}")
+    needs = {"offline": "nothing but local files", "network": "network access (DNS, HTTP, TLS)",
+             "azure": "Azure Resource Manager, or exports of it"}[spec.needs.value]
+    lines = [f"{spec.id}: {spec.title}", "", f"Needs: {needs}",
+             f"Requirement: {spec.reference}", ""]
+    if spec.explanation:
+        lines += [spec.explanation, ""]
+    lines += ["How to fix a failure:", textwrap.indent(spec.remediation, "  ")]
+    click.echo("\n".join(lines))
+
+
+@cli.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the report (pxready-report/1)."""
+    from readiness.reporters.json_report import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point. Anything unexpected is one line on stderr and exit 2, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="pxready",
+                 standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("pxready: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: a bug, said in one line
+        if os.environ.get("PXREADY_DEBUG"):
+            raise
+        click.echo(f"pxready: internal error: {type(exc).__name__}: {exc} "
+                   "(set PXREADY_DEBUG=1 for a traceback, and please report it)", err=True)
+        sys.exit(int(ExitCode.USAGE))

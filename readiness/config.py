@@ -1,0 +1,512 @@
+"""pxready.toml and command-line flags → one `Deployment`.
+
+Precedence: built-in defaults < pxready.toml < flags. Paths in the file resolve against the
+file's folder, paths given as flags against the current folder. Every problem is collected and
+reported at once (file, line, what is wrong), so a user fixes the file in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from readiness.deployment import (
+    DEFAULT_PFX_PASSWORD_ENV,
+    AzureInput,
+    ConnectorInput,
+    Deployment,
+    Nameserver,
+    Waiver,
+)
+
+CONFIG_FILE_NAME = "pxready.toml"
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    message: str
+    path: Path | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return f"{where}{self.message}"
+
+
+class ConfigError(Exception):
+    """The command cannot run (exit 2). Each problem is one line for stderr."""
+
+    def __init__(self, problems: Sequence[ConfigProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """The flags of `pxready check` that feed the deployment (None: not given)."""
+
+    config: Path | None = None
+    vars: Path | None = None
+    pfx: Path | None = None
+    pfx_password_env: str | None = None
+    node_certs: tuple[Path, ...] = ()
+    ca_bundle: Path | None = None
+    nameservers: tuple[str, ...] = ()
+    azure_usage: Path | None = None
+    azure_skus: Path | None = None
+    azure_provider: Path | None = None
+    azure_locations: Path | None = None
+    vm_size: str | None = None
+    consent_from: str | None = None
+    offline: bool = False
+    at: dt.datetime | None = None
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the configuration file says besides the deployment: check selection."""
+
+    skip: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+
+
+@dataclass
+class _Reader:
+    """Validates one parsed TOML document, collecting problems with their line numbers."""
+
+    path: Path
+    text: str
+    problems: list[ConfigProblem] = field(default_factory=list)
+
+    def problem(self, message: str, table: Sequence[str] = (), key: str | None = None) -> None:
+        line = _locate(self.text, table, key)
+        self.problems.append(ConfigProblem(message, self.path, line))
+
+    def table(self, doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+        value = doc.get(name, {})
+        if not isinstance(value, dict):
+            self.problem(f"[{name}] must be a table", (), name)
+            return {}
+        return value
+
+    def known_keys(self, table: Mapping[str, Any], where: Sequence[str], keys: set[str]) -> None:
+        label = ".".join(where) if where else "top level"
+        for key in table:
+            if key not in keys:
+                expected = ", ".join(sorted(keys))
+                self.problem(f"unknown key '{key}' in [{label}] (expected one of: {expected})",
+                             where, key)
+
+    def string(self, table: Mapping[str, Any], where: Sequence[str], key: str) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(f"'{key}' must be a non-empty string", where, key)
+            return None
+        return value.strip()
+
+    def integer(
+        self, table: Mapping[str, Any], where: Sequence[str], key: str, low: int, high: int
+    ) -> int | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(f"'{key}' must be a whole number from {low} to {high}", where, key)
+            return None
+        return value
+
+    def strings(self, table: Mapping[str, Any], where: Sequence[str], key: str) -> tuple[str, ...]:
+        value = table.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.problem(f"'{key}' must be a list of strings", where, key)
+            return ()
+        return tuple(value)
+
+    def file(self, table: Mapping[str, Any], where: Sequence[str], key: str) -> Path | None:
+        value = self.string(table, where, key)
+        if value is None:
+            return None
+        path = resolve_path(value, self.path.parent)
+        if not path.is_file():
+            self.problem(f"'{key}' names {value!r}, which does not exist ({path})", where, key)
+        return path
+
+
+def resolve_path(value: str, base: Path) -> Path:
+    """A path as a Windows or POSIX user writes it, relative to `base` when not absolute."""
+    path = Path(value.replace("\\", "/")) if "\\" in value and not _is_windows() else Path(value)
+    path = path.expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _is_windows() -> bool:
+    import os
+
+    return os.name == "nt"
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+_KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def _locate(text: str, table: Sequence[str], key: str | None) -> int | None:
+    """The line of `key` in `[table]` (the first such table), or of the table header.
+
+    tomllib reports no positions for valid documents; this scan is enough to point a user at
+    the right line of a hand-written pxready.toml.
+    """
+    want = ".".join(t for t in table if not t.isdigit())
+    current = ""
+    header_line: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            current = header.group(1).replace(" ", "")
+            if current == want and key is None and header_line is None:
+                header_line = number
+            continue
+        match = _KEY.match(line)
+        if match and current == want and key is not None:
+            found = next(g for g in match.groups() if g)
+            if found == key:
+                return number
+    if key is not None and not want:
+        return None
+    return header_line
+
+
+_TOP_KEYS = {"connector", "nodes", "trust", "azure", "dns", "checks", "waiver"}
+_CONNECTOR_KEYS = {"vars", "pfx", "expected_cname", "pfx_password_env", "name"}
+_NODES_KEYS = {"certificates", "tls_port"}
+_TRUST_KEYS = {"ca_bundle"}
+_AZURE_KEYS = {
+    "vm_size", "recommended_vcpus", "usage_file", "skus_file", "provider_file",
+    "locations_file", "consent_from", "arm_endpoint",
+}
+_DNS_KEYS = {"nameservers"}
+_CHECKS_KEYS = {"skip", "only", "expiry_warning_days"}
+_WAIVER_KEYS = {"id", "target", "reason", "expires"}
+
+
+def discover(explicit: Path | None, cwd: Path) -> Path | None:
+    """The configuration file: the one named, else pxready.toml in the current folder."""
+    if explicit is not None:
+        return explicit
+    candidate = cwd / CONFIG_FILE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def read_config_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([ConfigProblem("configuration file does not exist", path)]) from None
+    except OSError as exc:
+        raise ConfigError([ConfigProblem(f"cannot read: {exc.strerror}", path)]) from None
+    if data.startswith(b"\xef\xbb\xbf"):  # Notepad's UTF-8 BOM is harmless here
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = "not UTF-8 text (save pxready.toml as UTF-8)"
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            message = "saved as UTF-16; TOML files must be UTF-8 (save it as UTF-8)"
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError([ConfigProblem(message, path, line)]) from None
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def parse_toml(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = _TOML_POSITION.search(message)
+        line = int(found.group(1)) if found else None
+        reason = _TOML_POSITION.sub("", message).strip().rstrip(".")
+        column = f" (column {found.group(2)})" if found else ""
+        raise ConfigError(
+            [ConfigProblem(f"invalid TOML: {reason}{column}", path, line)]
+        ) from None
+
+
+def _nameserver(value: str) -> Nameserver | None:
+    value = value.strip()
+    host, port = value, 53
+    bracketed = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\](?::(\d+))?", value)
+    if bracketed:
+        host, port = bracketed.group(1), int(bracketed.group(2) or 53)
+    elif value.count(":") == 1:
+        host, _, port_text = value.partition(":")
+        if not port_text.isdigit():
+            return None
+        port = int(port_text)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if not 1 <= port <= 65535:
+        return None
+    return Nameserver(host, port)
+
+
+def parse_nameservers(values: Sequence[str], report: Callable[[str], None]) -> tuple[Nameserver, ...]:
+    servers = []
+    for value in values:
+        server = _nameserver(value)
+        if server is None:
+            report(f"nameserver {value!r} is not an IP address or IP:PORT")
+        else:
+            servers.append(server)
+    return tuple(servers)
+
+
+def _ip(value: str | None, report: Callable[[str], None], what: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        report(f"{what} {value!r} is not an IP address")
+        return None
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def load(overrides: Overrides, cwd: Path) -> tuple[Deployment, Settings]:
+    """Read pxready.toml (if any), apply the flags, check named files exist."""
+    config_path = discover(overrides.config, cwd)
+    doc: dict[str, Any] = {}
+    reader: _Reader | None = None
+    if config_path is not None:
+        text = read_config_text(config_path)
+        doc = parse_toml(config_path, text)
+        reader = _Reader(config_path, text)
+    deployment, settings, problems = _build(doc, reader, overrides, cwd, config_path)
+    if problems:
+        raise ConfigError(problems)
+    return deployment, settings
+
+
+def _build(
+    doc: Mapping[str, Any],
+    reader: _Reader | None,
+    overrides: Overrides,
+    cwd: Path,
+    config_path: Path | None,
+) -> tuple[Deployment, Settings, list[ConfigProblem]]:
+    problems: list[ConfigProblem] = []
+    connectors: list[ConnectorInput] = []
+    node_certs: tuple[Path, ...] = ()
+    tls_port = 443
+    ca_bundle: Path | None = None
+    azure = AzureInput()
+    nameservers: tuple[Nameserver, ...] = ()
+    settings = Settings()
+    expiry_days = 30
+    waivers: list[Waiver] = []
+
+    if reader is not None:
+        r = reader
+        r.known_keys(doc, (), _TOP_KEYS)
+        raw_connectors = doc.get("connector", [])
+        if isinstance(raw_connectors, dict):
+            raw_connectors = [raw_connectors]
+        if not isinstance(raw_connectors, list):
+            r.problem("'connector' must be an array of tables ([[connector]])", (), "connector")
+            raw_connectors = []
+        for index, table in enumerate(raw_connectors):
+            where = ("connector",)
+            if not isinstance(table, dict):
+                r.problem("each [[connector]] must be a table", where)
+                continue
+            r.known_keys(table, where, _CONNECTOR_KEYS)
+            vars_path = r.file(table, where, "vars")
+            if vars_path is None and "vars" not in table:
+                r.problem("[[connector]] needs 'vars', the path of the variables script", where)
+            connectors.append(
+                ConnectorInput(
+                    index=index,
+                    vars_path=vars_path,
+                    pfx_path=r.file(table, where, "pfx"),
+                    pfx_password_env=r.string(table, where, "pfx_password_env")
+                    or DEFAULT_PFX_PASSWORD_ENV,
+                    expected_cname=r.string(table, where, "expected_cname"),
+                    name=r.string(table, where, "name"),
+                )
+            )
+        nodes = r.table(doc, "nodes")
+        r.known_keys(nodes, ("nodes",), _NODES_KEYS)
+        cert_values = r.strings(nodes, ("nodes",), "certificates")
+        paths = []
+        for value in cert_values:
+            path = resolve_path(value, r.path.parent)
+            if not path.is_file():
+                r.problem(f"'certificates' names {value!r}, which does not exist ({path})",
+                          ("nodes",), "certificates")
+            paths.append(path)
+        node_certs = tuple(paths)
+        tls_port = r.integer(nodes, ("nodes",), "tls_port", 1, 65535) or tls_port
+
+        trust = r.table(doc, "trust")
+        r.known_keys(trust, ("trust",), _TRUST_KEYS)
+        ca_bundle = r.file(trust, ("trust",), "ca_bundle")
+
+        az = r.table(doc, "azure")
+        w = ("azure",)
+        r.known_keys(az, w, _AZURE_KEYS)
+        azure = AzureInput(
+            vm_size=r.string(az, w, "vm_size") or azure.vm_size,
+            recommended_vcpus=r.integer(az, w, "recommended_vcpus", 1, 100000)
+            or azure.recommended_vcpus,
+            usage_file=r.file(az, w, "usage_file"),
+            skus_file=r.file(az, w, "skus_file"),
+            provider_file=r.file(az, w, "provider_file"),
+            locations_file=r.file(az, w, "locations_file"),
+            consent_from=_ip(r.string(az, w, "consent_from"),
+                             lambda m: r.problem(m, w, "consent_from"), "consent_from"),
+            arm_endpoint=(r.string(az, w, "arm_endpoint") or azure.arm_endpoint).rstrip("/"),
+        )
+
+        dns = r.table(doc, "dns")
+        r.known_keys(dns, ("dns",), _DNS_KEYS)
+        nameservers = parse_nameservers(
+            r.strings(dns, ("dns",), "nameservers"),
+            lambda m: r.problem(m, ("dns",), "nameservers"),
+        )
+
+        chk = r.table(doc, "checks")
+        r.known_keys(chk, ("checks",), _CHECKS_KEYS)
+        settings = Settings(
+            skip=r.strings(chk, ("checks",), "skip"), only=r.strings(chk, ("checks",), "only")
+        )
+        days = r.integer(chk, ("checks",), "expiry_warning_days", 0, 3650)
+        expiry_days = expiry_days if days is None else days
+
+        raw_waivers = doc.get("waiver", [])
+        if isinstance(raw_waivers, dict):
+            raw_waivers = [raw_waivers]
+        if not isinstance(raw_waivers, list):
+            r.problem("'waiver' must be an array of tables ([[waiver]])", (), "waiver")
+            raw_waivers = []
+        waiver_lines = [
+            n for n, line in enumerate(r.text.splitlines(), 1)
+            if re.match(r"^\s*\[\[\s*waiver\s*\]\]", line)
+        ]
+        for index, table in enumerate(raw_waivers):
+            line = waiver_lines[index] if index < len(waiver_lines) else None
+            if not isinstance(table, dict):
+                continue
+            r.known_keys(table, ("waiver",), _WAIVER_KEYS)
+            missing = [k for k in ("id", "reason", "expires") if k not in table]
+            if missing:
+                problems.append(ConfigProblem(
+                    f"[[waiver]] needs {', '.join(missing)} (id, reason and expires are required)",
+                    r.path, line))
+                continue
+            expires = _date(table["expires"])
+            wid, reason, target = table["id"], table["reason"], table.get("target")
+            if expires is None:
+                problems.append(ConfigProblem(
+                    "waiver 'expires' must be a date such as 2027-03-01", r.path, line))
+            if not isinstance(wid, str) or not wid.strip():
+                problems.append(ConfigProblem("waiver 'id' must be a check id or glob",
+                                              r.path, line))
+            if not isinstance(reason, str) or not reason.strip():
+                problems.append(ConfigProblem("waiver 'reason' must say why the finding is "
+                                              "accepted", r.path, line))
+            if target is not None and (not isinstance(target, str) or not target.strip()):
+                problems.append(ConfigProblem("waiver 'target' must be a string", r.path, line))
+            if expires is not None and isinstance(wid, str) and isinstance(reason, str) and (
+                target is None or isinstance(target, str)
+            ) and wid.strip() and reason.strip():
+                waivers.append(Waiver(wid.strip(), reason.strip(), expires,
+                                      target.strip() if target else None, line))
+        problems.extend(r.problems)
+
+    # Flags win over the file. Paths given as flags resolve against the current folder.
+    def flag_file(path: Path | None, flag: str) -> Path | None:
+        if path is None:
+            return None
+        resolved = path if path.is_absolute() else cwd / path
+        if not resolved.is_file():
+            problems.append(ConfigProblem(f"{flag} {path}: file does not exist"))
+        return resolved
+
+    vars_flag = flag_file(overrides.vars, "--vars")
+    pfx_flag = flag_file(overrides.pfx, "--pfx")
+    if vars_flag is not None or pfx_flag is not None:
+        first = connectors[0] if connectors else ConnectorInput(index=0, vars_path=None)
+        first = replace(
+            first,
+            vars_path=vars_flag or first.vars_path,
+            pfx_path=pfx_flag or first.pfx_path,
+        )
+        connectors = [first, *connectors[1:]]
+    if overrides.pfx_password_env:
+        connectors = [replace(c, pfx_password_env=overrides.pfx_password_env) for c in connectors]
+    if overrides.node_certs:
+        node_certs = tuple(
+            p for p in (flag_file(c, "--node-cert") for c in overrides.node_certs) if p
+        )
+    ca_bundle = flag_file(overrides.ca_bundle, "--ca-bundle") or ca_bundle
+    if overrides.nameservers:
+        nameservers = parse_nameservers(
+            overrides.nameservers, lambda m: problems.append(ConfigProblem(f"--nameserver: {m}"))
+        )
+    azure = replace(
+        azure,
+        usage_file=flag_file(overrides.azure_usage, "--azure-usage") or azure.usage_file,
+        skus_file=flag_file(overrides.azure_skus, "--azure-skus") or azure.skus_file,
+        provider_file=flag_file(overrides.azure_provider, "--azure-provider")
+        or azure.provider_file,
+        locations_file=flag_file(overrides.azure_locations, "--azure-locations")
+        or azure.locations_file,
+        vm_size=overrides.vm_size or azure.vm_size,
+        consent_from=_ip(overrides.consent_from,
+                         lambda m: problems.append(ConfigProblem(f"--consent-from: {m}")),
+                         "address") or azure.consent_from,
+    )
+    deployment = Deployment(
+        connectors=tuple(connectors),
+        config_path=config_path,
+        node_certificates=node_certs,
+        tls_port=tls_port,
+        ca_bundle=ca_bundle,
+        azure=azure,
+        nameservers=nameservers,
+        expiry_warning_days=expiry_days,
+        waivers=tuple(waivers),
+        at=overrides.at,
+        offline=overrides.offline,
+        timeout=overrides.timeout or 10.0,
+    )
+    return deployment, settings, problems

@@ -1,0 +1,84 @@
+"""The deployment under check: every input resolved into one frozen value that checks read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_PFX_PASSWORD_ENV = "PXREADY_PFX_PASSWORD"
+DEFAULT_VM_SIZE = "Standard_F4s"
+DEFAULT_RECOMMENDED_VCPUS = 40
+DEFAULT_EXPIRY_WARNING_DAYS = 30
+DEFAULT_TLS_PORT = 443
+DEFAULT_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class ConnectorInput:
+    """One `[[connector]]`: one Teams Connector in one Azure region."""
+
+    index: int
+    vars_path: Path | None
+    pfx_path: Path | None = None  # given in pxready.toml or by --pfx; else $PxPfxCertFileName
+    pfx_password_env: str = DEFAULT_PFX_PASSWORD_ENV
+    expected_cname: str | None = None
+    name: str | None = None  # an optional label, e.g. "eu"
+
+
+@dataclass(frozen=True)
+class Nameserver:
+    address: str
+    port: int = 53
+
+    def __str__(self) -> str:
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class AzureInput:
+    vm_size: str = DEFAULT_VM_SIZE
+    recommended_vcpus: int = DEFAULT_RECOMMENDED_VCPUS
+    usage_file: Path | None = None
+    skus_file: Path | None = None
+    provider_file: Path | None = None
+    locations_file: Path | None = None
+    consent_from: str | None = None
+    # Sovereign clouds use other ARM endpoints; the public cloud is the default.
+    arm_endpoint: str = "https://management.azure.com"
+
+
+@dataclass(frozen=True)
+class Waiver:
+    id: str  # a check id or glob
+    reason: str
+    expires: dt.date
+    target: str | None = None
+    line: int | None = None
+
+    def matches(self, check_id: str, target: str) -> bool:
+        if not fnmatch.fnmatchcase(check_id, self.id):
+            return False
+        return self.target is None or self.target.rstrip(".").lower() == target.rstrip(".").lower()
+
+    def active_on(self, day: dt.date) -> bool:
+        """A waiver applies through its `expires` day."""
+        return day <= self.expires
+
+
+@dataclass(frozen=True)
+class Deployment:
+    connectors: tuple[ConnectorInput, ...] = ()
+    config_path: Path | None = None
+    node_certificates: tuple[Path, ...] = ()
+    tls_port: int = DEFAULT_TLS_PORT
+    ca_bundle: Path | None = None
+    azure: AzureInput = field(default_factory=AzureInput)
+    nameservers: tuple[Nameserver, ...] = ()
+    expiry_warning_days: int = DEFAULT_EXPIRY_WARNING_DAYS
+    waivers: tuple[Waiver, ...] = ()
+    at: dt.datetime | None = None  # evaluate certificate validity here; None: now
+    offline: bool = False
+    timeout: float = DEFAULT_TIMEOUT_SECONDS

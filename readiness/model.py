@@ -1,0 +1,164 @@
+"""The result model: statuses, findings, results and the report, with the exit code derived here.
+
+Everything a reporter shows and everything the exit code depends on is computed from these
+frozen values, in one place, so that `ready` in a report and the process exit code can never
+disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    """The verdict of one result. The order is the order of severity for display."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIP = "skip"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.FAIL,
+    Status.ERROR,
+    Status.WARN,
+    Status.SKIP,
+    Status.PASS,
+)
+
+
+class FailOn(str, Enum):
+    FAIL = "fail"
+    WARN = "warn"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the user's files a result points (a variables-script line, a certificate file)."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check says about one target. The runner turns it into a `Result`."""
+
+    status: Status
+    message: str
+    target: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    location: Location | None = None
+    # Replaces the check's general remediation when the fix depends on what was found.
+    remediation: str | None = None
+
+
+def passed(message: str, **kw: Any) -> Finding:
+    return Finding(Status.PASS, message, **kw)
+
+
+def warned(message: str, **kw: Any) -> Finding:
+    return Finding(Status.WARN, message, **kw)
+
+
+def failed(message: str, **kw: Any) -> Finding:
+    return Finding(Status.FAIL, message, **kw)
+
+
+def errored(message: str, **kw: Any) -> Finding:
+    return Finding(Status.ERROR, message, **kw)
+
+
+def skipped(message: str, **kw: Any) -> Finding:
+    return Finding(Status.SKIP, message, **kw)
+
+
+@dataclass(frozen=True)
+class Waived:
+    reason: str
+    expires: dt.date
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str
+    title: str
+    status: Status
+    target: str
+    message: str
+    remediation: str
+    reference: str
+    area: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+    duration_ms: int = 0
+    location: Location | None = None
+    waived: Waived | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How the results are judged: the options that turn statuses into an exit code."""
+
+    fail_on: FailOn = FailOn.FAIL
+    strict: bool = False
+
+
+class ExitCode(int, Enum):
+    READY = 0
+    NOT_READY = 1
+    USAGE = 2
+    INCONCLUSIVE = 3
+
+
+def exit_code_for(results: Sequence[Result], verdict: Verdict) -> ExitCode:
+    """The contract's exit-code table. Waived results do not count."""
+    counted = Counter(r.status for r in results if r.waived is None)
+    if counted[Status.FAIL] or (verdict.fail_on is FailOn.WARN and counted[Status.WARN]):
+        return ExitCode.NOT_READY
+    if verdict.strict and (counted[Status.ERROR] or counted[Status.SKIP]):
+        return ExitCode.NOT_READY
+    if counted[Status.ERROR]:
+        return ExitCode.INCONCLUSIVE
+    return ExitCode.READY
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    generated_at: dt.datetime
+    inputs: Mapping[str, Any]
+    results: tuple[Result, ...]
+    verdict: Verdict = Verdict()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = Counter(r.status for r in self.results)
+        return {s.value: counts[s] for s in Status}
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return exit_code_for(self.results, self.verdict)
+
+    @property
+    def ready(self) -> bool:
+        return self.exit_code is ExitCode.READY
+
+    def by_area(self) -> dict[str, list[Result]]:
+        areas: dict[str, list[Result]] = {}
+        for result in self.results:
+            areas.setdefault(result.area, []).append(result)
+        return areas

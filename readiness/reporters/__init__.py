@@ -1,0 +1,77 @@
+"""Report formats. Every format renders the same `Report`; none knows about individual checks.
+
+A format is a module with `render(report: Report, options: RenderOptions) -> str`, imported
+only when asked for, so the start-up of an offline run pays only for the format it prints.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from readiness.model import Report
+
+# name → module; the order is the order `--help` lists them.
+FORMATS: dict[str, str] = {
+    "table": "readiness.reporters.table",
+    "json": "readiness.reporters.json_report",
+    "markdown": "readiness.reporters.markdown",
+    "junit": "readiness.reporters.junit",
+    "sarif": "readiness.reporters.sarif",
+}
+EXTENSIONS: dict[str, str] = {
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".xml": "junit",
+    ".junit": "junit",
+    ".sarif": "sarif",
+    ".txt": "table",
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False
+    width: int | None = None
+    verbose: bool = False
+    quiet: bool = False
+    # When the full report goes to a file, the terminal shows the summary only.
+    summary_only: bool = False
+
+
+Renderer = Callable[[Report, RenderOptions], str]
+
+
+class UnknownFormat(ValueError):
+    pass
+
+
+def available() -> list[str]:
+    return [name for name, module in FORMATS.items() if importlib.util.find_spec(module)]
+
+
+def renderer(name: str) -> Renderer:
+    module_name = FORMATS.get(name)
+    if module_name is None:
+        raise UnknownFormat(f"unknown report format {name!r} (one of: {', '.join(FORMATS)})")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        raise UnknownFormat(f"the {name} format is not available in this version") from None
+    render: Renderer = module.render
+    return render
+
+
+def format_for_output(spec: str, default: str) -> tuple[str, Path]:
+    """`--output` as FORMAT:PATH, or PATH whose extension names the format, else `default`.
+
+    FORMAT must be a known format name, so a Windows drive (`C:\\r.json`) is never taken for one.
+    """
+    head, sep, rest = spec.partition(":")
+    if sep and head.lower() in FORMATS and rest:
+        return head.lower(), Path(rest)
+    path = Path(spec)
+    return EXTENSIONS.get(path.suffix.lower(), default), path

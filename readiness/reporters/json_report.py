@@ -1,0 +1,61 @@
+"""The JSON report, schema `pxready-report/1` (see report.schema.json beside this file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+from typing import Any
+
+from readiness.model import Report, Result
+from readiness.reporters import RenderOptions
+
+SCHEMA_ID = "pxready-report/1"
+
+
+def result_document(result: Result) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": result.id,
+        "title": result.title,
+        "status": result.status.value,
+        "target": result.target,
+        "message": result.message,
+        "remediation": result.remediation,
+        "reference": result.reference,
+        "details": dict(result.details),
+        "duration_ms": result.duration_ms,
+        "area": result.area,
+    }
+    if result.location is not None:
+        doc["location"] = {"path": result.location.path}
+        if result.location.line is not None:
+            doc["location"]["line"] = result.location.line
+    if result.waived is not None:
+        doc["waived"] = {"reason": result.waived.reason,
+                         "expires": result.waived.expires.isoformat()}
+    return doc
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    stamp = report.generated_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "schema": SCHEMA_ID,
+        "tool": {"name": "pxready", "version": report.tool_version},
+        "generated_at": stamp,
+        "ready": report.ready,
+        "exit_code": int(report.exit_code),
+        "summary": report.summary,
+        "inputs": dict(report.inputs),
+        "results": [result_document(r) for r in report.results],
+        "notes": list(report.notes),
+    }
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return json.dumps(report_document(report), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def schema_text() -> str:
+    return resources.files("readiness.reporters").joinpath("report.schema.json").read_text(
+        encoding="utf-8"
+    )

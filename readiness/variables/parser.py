@@ -1,0 +1,576 @@
+"""A reader for the subset of PowerShell that a Pexip variables script is written in.
+
+It never executes anything. It evaluates assignments of literals, arrays, `+` concatenation
+and string interpolation of variables assigned earlier, and steps over every other statement
+(commands such as `Connect-AzAccount`), remembering its line. Text that PowerShell itself would
+refuse to parse (an unterminated string, an unclosed `@(` or `<#`) stops the reader with the
+line where the construct began, as PowerShell's own parser reports it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from readiness.variables.model import Assignment, IgnoredStatement, ScriptSyntaxProblem, Value
+
+# PowerShell accepts typographic quotes as quotes; scripts pasted from documents carry them.
+DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e')
+SINGLE_QUOTES = frozenset("'\u2018\u2019\u201a\u201b")
+_DASHES = frozenset("-\u2013\u2014\u2015")
+_NAME = re.compile(r"(?:(?:global|script|local|private|env|using):)?[A-Za-z0-9_?]+")
+_STRING_NAME = re.compile(r"(?:(?:global|script|local|private|env):)?[A-Za-z0-9_]+")
+_NUMBER = re.compile(r"[+-]?(?:0[xX][0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?![\w.])")
+_CAST = re.compile(r"\[[A-Za-z_][\w.]*(?:\[\])?\]")
+_OPENERS = {"(": ")", "{": "}", "[": "]"}
+_CONSTANTS: dict[str, Value] = {"true": True, "false": False, "null": None}
+
+
+class _Unresolvable(Exception):  # noqa: N818 - internal signal, not an error
+    """The value exists in PowerShell but cannot be known without running the script."""
+
+
+class _SyntaxFail(Exception):  # noqa: N818
+    def __init__(self, pos: int, message: str) -> None:
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+@dataclass
+class ParseOutcome:
+    assignments: list[Assignment] = field(default_factory=list)
+    ignored: list[IgnoredStatement] = field(default_factory=list)
+    syntax: ScriptSyntaxProblem | None = None
+
+
+class Parser:
+    def __init__(self, text: str, initial: dict[str, Value] | None = None) -> None:
+        self.text = text
+        self.n = len(text)
+        self.i = 0
+        self.env: dict[str, Value] = {k.lower(): v for k, v in (initial or {}).items()}
+        self.outcome = ParseOutcome()
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._uses_secret_literal = False
+
+    # -- positions -----------------------------------------------------------------------
+    def line_at(self, pos: int) -> int:
+        lo, hi = 0, len(self._line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._line_starts[mid] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+    def peek(self, offset: int = 0) -> str:
+        j = self.i + offset
+        return self.text[j] if j < self.n else ""
+
+    # -- trivia --------------------------------------------------------------------------
+    def skip_trivia(self, newlines: bool) -> None:
+        """Skip blanks and comments; with `newlines`, also line ends and semicolons."""
+        while self.i < self.n:
+            c = self.text[self.i]
+            if c in " \t\r\f\v\u00a0\ufeff":
+                self.i += 1
+            elif c == "`" and self.peek(1) in ("\n", "\r"):
+                self.i += 2  # line continuation
+            elif c == "<" and self.peek(1) == "#":
+                self.skip_block_comment()
+            elif c == "#":
+                while self.i < self.n and self.text[self.i] != "\n":
+                    self.i += 1
+            elif newlines and c in "\n;":
+                self.i += 1
+            else:
+                return
+
+    def skip_block_comment(self) -> None:
+        start = self.i
+        end = self.text.find("#>", self.i + 2)
+        if end < 0:
+            raise _SyntaxFail(start, "the block comment '<#' is never closed with '#>'")
+        self.i = end + 2
+
+    def at_statement_end(self) -> bool:
+        return self.i >= self.n or self.text[self.i] in "\n;"
+
+    # -- the script ----------------------------------------------------------------------
+    def parse(self) -> ParseOutcome:
+        try:
+            while True:
+                self.skip_trivia(newlines=True)
+                if self.i >= self.n:
+                    break
+                self.statement()
+        except _SyntaxFail as fail:
+            self.outcome.syntax = ScriptSyntaxProblem(self.line_at(fail.pos), fail.message)
+        return self.outcome
+
+    def statement(self) -> None:
+        start = self.i
+        target = self.assignment_target()
+        if target is None:
+            self.i = start
+            self.skip_statement()
+            self.outcome.ignored.append(
+                IgnoredStatement(self.line_at(start), _statement_head(self.text[start:self.i]))
+            )
+            return
+        name, append = target
+        value_start = self.i
+        line = self.line_at(start)
+        try:
+            value, literal = self.expression()
+            self.skip_trivia(newlines=False)
+            if not self.at_statement_end() and self.peek() != "}":
+                raise _Unresolvable(f"uses '{self.rest_of_line_word()}', which pxready does "
+                                    "not evaluate")
+        except _Unresolvable as why:
+            self.i = value_start
+            self.skip_statement()
+            head = _statement_head(self.text[value_start:self.i])
+            self.env.pop(name.lower(), None)
+            self.outcome.assignments.append(
+                Assignment(name, line, None, str(why), literal=False, source_head=head)
+            )
+            return
+        if append:
+            previous = self.env.get(name.lower())
+            value = _add(previous, value)
+            literal = False
+        self.env[name.lower()] = value
+        self.outcome.assignments.append(Assignment(name, line, value, None, literal=literal))
+
+    def rest_of_line_word(self) -> str:
+        match = re.match(r"\S{1,30}", self.text[self.i:])
+        return match.group(0) if match else "?"
+
+    def assignment_target(self) -> tuple[str, bool] | None:
+        """`$Name =` (or `[type]$Name =`, `$Name +=`): the variable name, and whether it appends."""
+        while True:
+            cast = _CAST.match(self.text, self.i)
+            if not cast:
+                break
+            self.i = cast.end()
+            self.skip_trivia(newlines=False)
+        if self.peek() != "$":
+            return None
+        self.i += 1
+        name = self.variable_name()
+        if name is None:
+            return None
+        self.skip_trivia(newlines=False)
+        if self.peek() == "=" and self.peek(1) != "=":
+            self.i += 1
+            return name, False
+        if self.peek() == "+" and self.peek(1) == "=":
+            self.i += 2
+            return name, True
+        return None
+
+    def variable_name(self) -> str | None:
+        if self.peek() == "{":
+            end = self.text.find("}", self.i)
+            if end < 0:
+                raise _SyntaxFail(self.i, "the variable name '${' is never closed with '}'")
+            name = self.text[self.i + 1:end]
+            self.i = end + 1
+            return _strip_scope(name)
+        match = _NAME.match(self.text, self.i)
+        if not match:
+            return None
+        self.i = match.end()
+        return _strip_scope(match.group(0))
+
+    # -- expressions ---------------------------------------------------------------------
+    def expression(self, in_parens: bool = False) -> tuple[Value, bool]:
+        """`list ('+' list)*`. Returns the value and whether it is a plain literal."""
+        value, literal = self.comma_list(in_parens)
+        while True:
+            save = self.i
+            self.skip_trivia(newlines=in_parens)
+            if self.peek() == "+" and self.peek(1) != "=":
+                self.i += 1
+                self.skip_trivia(newlines=True)  # a '+' at the end of a line continues it
+                right, _ = self.comma_list(in_parens)
+                value = _add(value, right)
+                literal = False
+            else:
+                self.i = save
+                return value, literal
+
+    def comma_list(self, in_parens: bool) -> tuple[Value, bool]:
+        first, literal = self.unary()
+        items: list[Value] | None = None
+        while True:
+            save = self.i
+            self.skip_trivia(newlines=in_parens)
+            if self.peek() == ",":
+                self.i += 1
+                self.skip_trivia(newlines=True)  # a ',' at the end of a line continues it
+                item, _ = self.unary()
+                if items is None:
+                    items = [first]
+                items.append(item)
+            else:
+                self.i = save
+                break
+        if items is None:
+            return first, literal
+        return items, False
+
+    def unary(self) -> tuple[Value, bool]:
+        self.skip_trivia(newlines=False)
+        cast = _CAST.match(self.text, self.i)
+        if cast:
+            kind = cast.group(0).lower()
+            self.i = cast.end()
+            value, literal = self.unary()
+            return _cast(kind, value), literal
+        value, literal = self.primary()
+        nxt = self.peek()
+        if nxt in (".", "[") and self.i < self.n:
+            raise _Unresolvable("uses a property, method or index, which pxready does not "
+                                "evaluate")
+        return value, literal
+
+    def primary(self) -> tuple[Value, bool]:
+        c = self.peek()
+        start = self.i
+        if c == "":
+            raise _Unresolvable("has no value")
+        if c in DOUBLE_QUOTES:
+            return self.double_quoted()
+        if c in SINGLE_QUOTES:
+            return self.single_quoted(), True
+        if c == "@" and self.peek(1) in DOUBLE_QUOTES | SINGLE_QUOTES:
+            return self.here_string()
+        if c == "@" and self.peek(1) == "(":
+            self.i += 2
+            return self.array_body(start), False
+        if c == "@" and self.peek(1) == "{":
+            self.skip_balanced()
+            raise _Unresolvable("is a hashtable, which pxready does not evaluate")
+        if c == "(":
+            self.i += 1
+            self.skip_trivia(newlines=True)
+            value, literal = self.expression(in_parens=True)
+            self.skip_trivia(newlines=True)
+            if self.peek() != ")":
+                raise _Unresolvable("uses an expression that pxready does not evaluate")
+            self.i += 1
+            return value, literal
+        if c == "$":
+            if self.peek(1) == "(":
+                self.i += 2
+                return self.subexpression(start), False
+            self.i += 1
+            name = self.variable_name()
+            if name is None:
+                raise _Unresolvable("uses '$' without a variable name")
+            return self.lookup(name), False
+        number = _NUMBER.match(self.text, self.i)
+        if number:
+            self.i = number.end()
+            return _number(number.group(0)), True
+        word = re.match(r"[^\s;#)]+", self.text[self.i:])
+        command = word.group(0) if word else c
+        raise _Unresolvable(f"is the output of '{command}', which pxready does not run")
+
+    def lookup(self, name: str) -> Value:
+        key = name.lower()
+        if key in _CONSTANTS:
+            return _CONSTANTS[key]
+        if key.startswith("env:"):
+            raise _Unresolvable(f"uses the environment variable ${name}, unknown until run time")
+        if key not in self.env:
+            raise _Unresolvable(f"uses ${name}, which is not assigned before this line")
+        return self.env[key]
+
+    def array_body(self, start: int) -> list[Value]:
+        """The inside of `@( ... )` after the opening: statements whose values are collected."""
+        items: list[Value] = []
+        while True:
+            self.skip_trivia(newlines=True)
+            if self.i >= self.n:
+                raise _SyntaxFail(start, "missing closing ')' of the array '@('")
+            if self.peek() == ")":
+                self.i += 1
+                return items
+            try:
+                value, _ = self.expression(in_parens=True)
+            except _Unresolvable:
+                self.i = start
+                self.skip_balanced()
+                raise
+            if isinstance(value, list):
+                items.extend(value)
+            elif value is not None:
+                items.append(value)
+
+    def subexpression(self, start: int) -> Value:
+        """`$( ... )` after the opening: supported when it holds one evaluable expression."""
+        self.skip_trivia(newlines=True)
+        try:
+            value, _ = self.expression(in_parens=True)
+            self.skip_trivia(newlines=True)
+            if self.peek() != ")":
+                raise _Unresolvable("uses a subexpression '$( )' that pxready does not evaluate")
+            self.i += 1
+            return value
+        except _Unresolvable:
+            self.i = start
+            self.skip_balanced()
+            raise
+
+    # -- strings -------------------------------------------------------------------------
+    def single_quoted(self) -> str:
+        start = self.i
+        self.i += 1
+        out: list[str] = []
+        while self.i < self.n:
+            c = self.text[self.i]
+            if c in SINGLE_QUOTES:
+                if self.peek(1) in SINGLE_QUOTES:  # '' is a literal quote
+                    out.append(c)
+                    self.i += 2
+                    continue
+                self.i += 1
+                return "".join(out)
+            out.append(c)
+            self.i += 1
+        raise _SyntaxFail(start, "the string is missing its closing quote (')")
+
+    def double_quoted(self) -> tuple[str, bool]:
+        start = self.i
+        self.i += 1
+        out: list[str] = []
+        literal = True
+        unresolved: _Unresolvable | None = None
+        while self.i < self.n:
+            c = self.text[self.i]
+            if c == "`":
+                out.append(_BACKTICK.get(self.peek(1), self.peek(1)))
+                self.i += 2
+            elif c in DOUBLE_QUOTES:
+                if self.peek(1) in DOUBLE_QUOTES:  # "" is a literal quote
+                    out.append(c)
+                    self.i += 2
+                    continue
+                self.i += 1
+                if unresolved is not None:
+                    raise unresolved
+                return "".join(out), literal
+            elif c == "$":
+                try:
+                    piece = self.interpolation()
+                except _Unresolvable as why:
+                    unresolved = unresolved or why
+                    piece = ""
+                if piece is None:
+                    out.append("$")
+                    self.i += 1
+                else:
+                    literal = False
+                    out.append(piece)
+            else:
+                out.append(c)
+                self.i += 1
+        raise _SyntaxFail(start, 'the string is missing its closing quote (")')
+
+    def interpolation(self) -> str | None:
+        """At a `$` inside a double-quoted string: the text it expands to, or None if literal."""
+        start = self.i
+        if self.peek(1) == "(":
+            self.i += 2
+            return _text(self.subexpression(start))
+        if self.peek(1) == "{":
+            self.i += 1
+            name = self.variable_name()
+            return _text(self.lookup(name or ""))
+        match = _STRING_NAME.match(self.text, self.i + 1)
+        if not match:
+            return None
+        self.i = match.end()
+        return _text(self.lookup(_strip_scope(match.group(0))))
+
+    def here_string(self) -> tuple[str, bool]:
+        start = self.i
+        quote = self.peek(1)
+        expandable = quote in DOUBLE_QUOTES
+        header_end = self.text.find("\n", self.i)
+        if header_end < 0 or self.text[self.i + 2:header_end].strip():
+            raise _SyntaxFail(start, "a here-string header '@\"' must end its line")
+        quotes = DOUBLE_QUOTES if expandable else SINGLE_QUOTES
+        closing = re.compile(r"\n[ \t]*[" + re.escape("".join(sorted(quotes))) + r"]@")
+        match = closing.search(self.text, header_end)
+        if not match:
+            raise _SyntaxFail(start, "the here-string is never closed")
+        body = self.text[header_end + 1:match.start()].removesuffix("\r")
+        self.i = match.end()
+        if not expandable:
+            return body, True
+        # Re-read the body as a double-quoted string to expand it.
+        inner = Parser('"' + body.replace('"', '""') + '"', {})
+        inner.env = self.env
+        value, literal = inner.double_quoted()
+        return value, literal
+
+    # -- statements we do not model ------------------------------------------------------
+    def skip_statement(self) -> None:
+        """Move past one statement, through strings and brackets, to its line end."""
+        while self.i < self.n:
+            c = self.text[self.i]
+            if c in "\n;":
+                return
+            if c in "})]":
+                self.i += 1  # PowerShell would complain; not our business
+            else:
+                self.skip_token()
+
+    def skip_balanced(self) -> None:
+        """At an opening bracket (or `@(`, `$(`, `@{`): move past its closing partner."""
+        if self.text[self.i] in "@$":
+            self.i += 1
+        start = self.i
+        opener = self.text[self.i]
+        closer = _OPENERS[opener]
+        self.i += 1
+        while self.i < self.n:
+            c = self.text[self.i]
+            if c == closer:
+                self.i += 1
+                return
+            if c in "})]":
+                self.i += 1
+            else:
+                self.skip_token()
+        raise _SyntaxFail(start, f"missing closing '{closer}' of the '{opener}' opened here")
+
+    def skip_token(self) -> None:
+        c = self.text[self.i]
+        if c in DOUBLE_QUOTES | SINGLE_QUOTES:
+            self.skip_string()
+        elif c == "@" and self.peek(1) in DOUBLE_QUOTES | SINGLE_QUOTES:
+            try:
+                self.here_string()
+            except _Unresolvable:
+                pass
+        elif c in "@$" and self.peek(1) in "({":
+            self.skip_balanced()
+        elif c in _OPENERS:
+            self.skip_balanced()
+        elif c == "<" and self.peek(1) == "#":
+            self.skip_block_comment()
+        elif c == "#":
+            while self.i < self.n and self.text[self.i] != "\n":
+                self.i += 1
+        elif c == "`":
+            self.i += 2
+        else:
+            self.i += 1
+
+    def skip_string(self) -> None:
+        c = self.text[self.i]
+        if c in SINGLE_QUOTES:
+            self.single_quoted()
+            return
+        start = self.i
+        self.i += 1
+        while self.i < self.n:
+            c = self.text[self.i]
+            if c == "`":
+                self.i += 2
+            elif c in DOUBLE_QUOTES:
+                if self.peek(1) in DOUBLE_QUOTES:
+                    self.i += 2
+                    continue
+                self.i += 1
+                return
+            elif c == "$" and self.peek(1) == "(":
+                self.i += 1
+                self.skip_balanced()
+            else:
+                self.i += 1
+        raise _SyntaxFail(start, 'the string is missing its closing quote (")')
+
+
+_BACKTICK = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "a": "\a", "b": "\b", "e": "\x1b",
+             "f": "\f", "v": "\v", "\n": "", "": ""}
+
+
+def _strip_scope(name: str) -> str:
+    scope, sep, rest = name.partition(":")
+    if sep and scope.lower() in ("global", "script", "local", "private", "using"):
+        return rest
+    return name
+
+
+def _statement_head(text: str) -> str:
+    """The command word of a statement: enough to recognise it, never its arguments."""
+    match = re.match(r"\s*([^\s(=]+)", text)
+    head = match.group(1) if match else ""
+    return head[:60]
+
+
+def _number(text: str) -> int | float:
+    lowered = text.lower()
+    if "0x" in lowered:
+        return int(lowered, 16)
+    if any(ch in lowered for ch in ".e"):
+        return float(text)
+    return int(text)
+
+
+def _text(value: Value) -> str:
+    """How PowerShell turns a value into text inside a string."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _add(left: Value, right: Value) -> Value:
+    """PowerShell's `+`: arrays concatenate, strings join, numbers add."""
+    if isinstance(left, list):
+        return [*left, *(right if isinstance(right, list) else [right])]
+    if left is None:
+        return right
+    if isinstance(left, str):
+        return left + _text(right)
+    if isinstance(left, bool):
+        raise _Unresolvable("adds to a boolean")
+    if isinstance(right, (int, float)) and not isinstance(right, bool):
+        return left + right
+    if isinstance(right, str):
+        try:
+            return left + _number(right.strip())
+        except ValueError:
+            raise _Unresolvable(f"adds text to the number {left}") from None
+    raise _Unresolvable("adds values that pxready does not evaluate")
+
+
+def _cast(kind: str, value: Value) -> Value:
+    if kind == "[string]":
+        return _text(value)
+    if kind in ("[int]", "[int32]", "[int64]", "[long]"):
+        try:
+            return int(_text(value).strip()) if not isinstance(value, int) else value
+        except ValueError:
+            raise _Unresolvable(f"casts {kind}") from None
+    if kind in ("[array]", "[string[]]", "[object[]]"):
+        return value if isinstance(value, list) else [value]
+    if kind == "[bool]":
+        return bool(value)
+    raise _Unresolvable(f"uses the cast {kind}, which pxready does not evaluate")
+
+
+def is_dash(c: str) -> bool:
+    return c in _DASHES
