@@ -52,7 +52,8 @@ def report_document(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(report_document(report), indent=2, ensure_ascii=False, default=str) + "\n"
+    # ASCII-only JSON survives every Windows console code page and PowerShell pipe.
+    return json.dumps(report_document(report), indent=2, ensure_ascii=True, default=str) + "\n"
 
 
 def schema_text() -> str:
