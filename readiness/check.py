@@ -12,7 +12,7 @@ import inspect
 import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ CheckFunction: TypeAlias = Callable[["Context"], Any]
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
 
 
-class Needs(str, Enum):
+class Needs(StrEnum):
     """What a check needs beyond the files on disk."""
 
     OFFLINE = "offline"  # nothing: runs in the pre-commit hook
@@ -33,14 +33,14 @@ class Needs(str, Enum):
     AZURE = "azure"  # Azure Resource Manager, or an export file that stands in for it
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     """Whether a check runs once per `[[connector]]` or once for the whole deployment."""
 
     CONNECTOR = "connector"
     DEPLOYMENT = "deployment"
 
 
-class CheckSkipped(Exception):  # noqa: N818 - it reads as the verdict it carries
+class CheckSkipped(Exception):  # it reads as the verdict it carries
     """The check does not apply, or something it needs is missing: a `skip` result."""
 
     def __init__(self, reason: str, *, target: str | None = None) -> None:

@@ -267,7 +267,9 @@ def _nameserver(value: str) -> Nameserver | None:
     return Nameserver(host, port)
 
 
-def parse_nameservers(values: Sequence[str], report: Callable[[str], None]) -> tuple[Nameserver, ...]:
+def parse_nameservers(
+    values: Sequence[str], report: Callable[[str], None]
+) -> tuple[Nameserver, ...]:
     servers = []
     for value in values:
         server = _nameserver(value)

@@ -11,11 +11,11 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The verdict of one result. The order is the order of severity for display."""
 
     PASS = "pass"
@@ -24,8 +24,6 @@ class Status(str, Enum):
     ERROR = "error"
     SKIP = "skip"
 
-    def __str__(self) -> str:
-        return self.value
 
 
 STATUS_ORDER: tuple[Status, ...] = (
@@ -37,7 +35,7 @@ STATUS_ORDER: tuple[Status, ...] = (
 )
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     FAIL = "fail"
     WARN = "warn"
 

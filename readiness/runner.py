@@ -134,7 +134,7 @@ def _collect_sync(spec: CheckSpec, ctx: Context) -> list[Finding]:
 async def _collect_async(spec: CheckSpec, ctx: Context) -> list[Finding]:
     outcome = spec.function(ctx)
     if inspect.isasyncgen(outcome):
-        return [finding async for finding in outcome]
+        return _as_list([finding async for finding in outcome])
     return _as_list(await outcome)
 
 

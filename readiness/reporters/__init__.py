@@ -7,6 +7,7 @@ only when asked for, so the start-up of an offline run pays only for the format 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
