@@ -112,4 +112,3 @@ def check(
         )
 
     return decorate
-

@@ -65,38 +65,85 @@ def cli() -> None:
 
 
 @cli.command("check")
-@click.option("--config", "config_path", metavar="PATH",
-              help="pxready.toml (default: ./pxready.toml when present).")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="pxready.toml (default: ./pxready.toml when present).",
+)
 @click.option("--vars", "vars_path", metavar="PATH", help="The Pexip variables script.")
 @click.option("--pfx", metavar="PATH", help="The Teams Connector PFX (overrides the script).")
-@click.option("--pfx-password-env", metavar="NAME",
-              help="Environment variable holding the PFX password [PXREADY_PFX_PASSWORD].")
-@click.option("--node-cert", "node_certs", metavar="PATH", multiple=True,
-              help="Conferencing Node certificate, PEM (repeatable).")
+@click.option(
+    "--pfx-password-env",
+    metavar="NAME",
+    help="Environment variable holding the PFX password [PXREADY_PFX_PASSWORD].",
+)
+@click.option(
+    "--node-cert",
+    "node_certs",
+    metavar="PATH",
+    multiple=True,
+    help="Conferencing Node certificate, PEM (repeatable).",
+)
 @click.option("--ca-bundle", metavar="PATH", help="Trust anchors (PEM) instead of Mozilla's.")
-@click.option("--nameserver", "nameservers", metavar="IP[:PORT]", multiple=True,
-              help="DNS server for every name pxready resolves (repeatable).")
+@click.option(
+    "--nameserver",
+    "nameservers",
+    metavar="IP[:PORT]",
+    multiple=True,
+    help="DNS server for every name pxready resolves (repeatable).",
+)
 @click.option("--azure-usage", metavar="PATH", help="Export of `az vm list-usage`.")
 @click.option("--azure-skus", metavar="PATH", help="Export of `az vm list-skus`.")
-@click.option("--azure-provider", metavar="PATH",
-              help="Export of `az provider show --namespace Microsoft.Automation`.")
+@click.option(
+    "--azure-provider",
+    metavar="PATH",
+    help="Export of `az provider show --namespace Microsoft.Automation`.",
+)
 @click.option("--azure-locations", metavar="PATH", help="Export of `az account list-locations`.")
 @click.option("--vm-size", metavar="NAME", help="VM size of one connector instance.")
-@click.option("--consent-from", metavar="IP",
-              help="Public address of the workstation that will give admin consent.")
+@click.option(
+    "--consent-from",
+    metavar="IP",
+    help="Public address of the workstation that will give admin consent.",
+)
 @click.option("--offline", is_flag=True, help="No network access; network checks are skipped.")
 @click.option("--only", multiple=True, metavar="ID", help="Run only these checks (globs).")
 @click.option("--skip", multiple=True, metavar="ID", help="Do not run these checks (globs).")
-@click.option("--at", "at_text", metavar="DATE",
-              help="Judge certificate validity at this date (e.g. the install day).")
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), metavar="SECONDS",
-              help="Per network operation [10].")
-@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="table",
-              show_default=True, help="Report format.")
-@click.option("--output", "outputs", multiple=True, metavar="[FORMAT:]PATH",
-              help="Write the report to a file (format from FORMAT: or the extension).")
-@click.option("--fail-on", type=click.Choice(["fail", "warn"]), default="fail", show_default=True,
-              help="Lowest status that makes the deployment not ready.")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="DATE",
+    help="Judge certificate validity at this date (e.g. the install day).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=600),
+    metavar="SECONDS",
+    help="Per network operation [10].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(CHECK_FORMATS),
+    default="table",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT:]PATH",
+    help="Write the report to a file (format from FORMAT: or the extension).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["fail", "warn"]),
+    default="fail",
+    show_default=True,
+    help="Lowest status that makes the deployment not ready.",
+)
 @click.option("--strict", is_flag=True, help="A skip or error also means not ready.")
 @click.option("-q", "--quiet", is_flag=True, help="Only failures and the verdict.")
 @click.option("-v", "--verbose", is_flag=True, help="Details of every result.")
@@ -147,8 +194,9 @@ def _config_exit(error: ConfigError) -> NoReturn:
 
 
 @cli.command("checks")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 def checks_command(fmt: str) -> None:
     """List every registered check: id, title, what it needs, and its reference."""
     import json
@@ -195,10 +243,18 @@ def explain_command(check_id: str) -> None:
         close = difflib.get_close_matches(check_id, registry.ids(), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'pxready checks')"
         raise UsageProblem(f"no check has the id {check_id!r}{hint}")
-    needs = {"offline": "nothing but local files", "network": "network access (DNS, HTTP, TLS)",
-             "azure": "Azure Resource Manager, or exports of it"}[spec.needs.value]
-    lines = [f"{spec.id}: {spec.title}", "", f"Needs: {needs}",
-             f"Requirement: {spec.reference}", ""]
+    needs = {
+        "offline": "nothing but local files",
+        "network": "network access (DNS, HTTP, TLS)",
+        "azure": "Azure Resource Manager, or exports of it",
+    }[spec.needs.value]
+    lines = [
+        f"{spec.id}: {spec.title}",
+        "",
+        f"Needs: {needs}",
+        f"Requirement: {spec.reference}",
+        "",
+    ]
     if spec.explanation:
         lines += [spec.explanation, ""]
     lines += ["How to fix a failure:", textwrap.indent(spec.remediation, "  ")]
@@ -220,14 +276,45 @@ def main(argv: Sequence[str] | None = None) -> None:
         if reconfigure is not None:
             reconfigure(errors="replace")
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="pxready",
-                 standalone_mode=True)
+        cli.main(
+            args=list(argv) if argv is not None else None, prog_name="pxready", standalone_mode=True
+        )
+    except SystemExit as done:
+        _leave(done.code)
     except KeyboardInterrupt:
         click.echo("pxready: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # the last line of defence: a bug, said in one line
         if os.environ.get("PXREADY_DEBUG"):
             raise
-        click.echo(f"pxready: internal error: {type(exc).__name__}: {exc} "
-                   "(set PXREADY_DEBUG=1 for a traceback, and please report it)", err=True)
+        click.echo(
+            f"pxready: internal error: {type(exc).__name__}: {exc} "
+            "(set PXREADY_DEBUG=1 for a traceback, and please report it)",
+            err=True,
+        )
         sys.exit(int(ExitCode.USAGE))
+
+
+def _leave(code: Any) -> NoReturn:
+    """Exit without waiting for a check thread that hangs past its timeouts."""
+    import threading
+    import time
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    deadline = time.monotonic() + 1.0
+    for thread in threading.enumerate():
+        # Idle workers of a shut-down pool end within milliseconds; a hung check does not.
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    stray = [
+        t
+        for t in threading.enumerate()
+        if t is not threading.main_thread() and not t.daemon and t.is_alive()
+    ]
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    if stray:
+        os._exit(status)
+    if code is not None and not isinstance(code, int):
+        click.echo(str(code), err=True)
+    sys.exit(status)

@@ -103,8 +103,9 @@ class _Reader:
         for key in table:
             if key not in keys:
                 expected = ", ".join(sorted(keys))
-                self.problem(f"unknown key '{key}' in [{label}] (expected one of: {expected})",
-                             where, key)
+                self.problem(
+                    f"unknown key '{key}' in [{label}] (expected one of: {expected})", where, key
+                )
 
     def string(self, table: Mapping[str, Any], where: Sequence[str], key: str) -> str | None:
         value = table.get(key)
@@ -195,8 +196,14 @@ _CONNECTOR_KEYS = {"vars", "pfx", "expected_cname", "pfx_password_env", "name"}
 _NODES_KEYS = {"certificates", "tls_port"}
 _TRUST_KEYS = {"ca_bundle"}
 _AZURE_KEYS = {
-    "vm_size", "recommended_vcpus", "usage_file", "skus_file", "provider_file",
-    "locations_file", "consent_from", "arm_endpoint",
+    "vm_size",
+    "recommended_vcpus",
+    "usage_file",
+    "skus_file",
+    "provider_file",
+    "locations_file",
+    "consent_from",
+    "arm_endpoint",
 }
 _DNS_KEYS = {"nameservers"}
 _CHECKS_KEYS = {"skip", "only", "expiry_warning_days"}
@@ -242,9 +249,7 @@ def parse_toml(path: Path, text: str) -> dict[str, Any]:
         line = int(found.group(1)) if found else None
         reason = _TOML_POSITION.sub("", message).strip().rstrip(".")
         column = f" (column {found.group(2)})" if found else ""
-        raise ConfigError(
-            [ConfigProblem(f"invalid TOML: {reason}{column}", path, line)]
-        ) from None
+        raise ConfigError([ConfigProblem(f"invalid TOML: {reason}{column}", path, line)]) from None
 
 
 def _nameserver(value: str) -> Nameserver | None:
@@ -372,8 +377,11 @@ def _build(
         for value in cert_values:
             path = resolve_path(value, r.path.parent)
             if not path.is_file():
-                r.problem(f"'certificates' names {value!r}, which does not exist ({path})",
-                          ("nodes",), "certificates")
+                r.problem(
+                    f"'certificates' names {value!r}, which does not exist ({path})",
+                    ("nodes",),
+                    "certificates",
+                )
             paths.append(path)
         node_certs = tuple(paths)
         tls_port = r.integer(nodes, ("nodes",), "tls_port", 1, 65535) or tls_port
@@ -393,8 +401,11 @@ def _build(
             skus_file=r.file(az, w, "skus_file"),
             provider_file=r.file(az, w, "provider_file"),
             locations_file=r.file(az, w, "locations_file"),
-            consent_from=_ip(r.string(az, w, "consent_from"),
-                             lambda m: r.problem(m, w, "consent_from"), "consent_from"),
+            consent_from=_ip(
+                r.string(az, w, "consent_from"),
+                lambda m: r.problem(m, w, "consent_from"),
+                "consent_from",
+            ),
             arm_endpoint=(r.string(az, w, "arm_endpoint") or azure.arm_endpoint).rstrip("/"),
         )
 
@@ -420,7 +431,8 @@ def _build(
             r.problem("'waiver' must be an array of tables ([[waiver]])", (), "waiver")
             raw_waivers = []
         waiver_lines = [
-            n for n, line in enumerate(r.text.splitlines(), 1)
+            n
+            for n, line in enumerate(r.text.splitlines(), 1)
             if re.match(r"^\s*\[\[\s*waiver\s*\]\]", line)
         ]
         for index, table in enumerate(raw_waivers):
@@ -430,28 +442,52 @@ def _build(
             r.known_keys(table, ("waiver",), _WAIVER_KEYS)
             missing = [k for k in ("id", "reason", "expires") if k not in table]
             if missing:
-                problems.append(ConfigProblem(
-                    f"[[waiver]] needs {', '.join(missing)} (id, reason and expires are required)",
-                    r.path, line))
+                problems.append(
+                    ConfigProblem(
+                        f"[[waiver]] needs {', '.join(missing)} "
+                        "(id, reason and expires are required)",
+                        r.path,
+                        line,
+                    )
+                )
                 continue
             expires = _date(table["expires"])
             wid, reason, target = table["id"], table["reason"], table.get("target")
             if expires is None:
-                problems.append(ConfigProblem(
-                    "waiver 'expires' must be a date such as 2027-03-01", r.path, line))
+                problems.append(
+                    ConfigProblem(
+                        "waiver 'expires' must be a date such as 2027-03-01", r.path, line
+                    )
+                )
             if not isinstance(wid, str) or not wid.strip():
-                problems.append(ConfigProblem("waiver 'id' must be a check id or glob",
-                                              r.path, line))
+                problems.append(
+                    ConfigProblem("waiver 'id' must be a check id or glob", r.path, line)
+                )
             if not isinstance(reason, str) or not reason.strip():
-                problems.append(ConfigProblem("waiver 'reason' must say why the finding is "
-                                              "accepted", r.path, line))
+                problems.append(
+                    ConfigProblem(
+                        "waiver 'reason' must say why the finding is accepted", r.path, line
+                    )
+                )
             if target is not None and (not isinstance(target, str) or not target.strip()):
                 problems.append(ConfigProblem("waiver 'target' must be a string", r.path, line))
-            if expires is not None and isinstance(wid, str) and isinstance(reason, str) and (
-                target is None or isinstance(target, str)
-            ) and wid.strip() and reason.strip():
-                waivers.append(Waiver(wid.strip(), reason.strip(), expires,
-                                      target.strip() if target else None, line))
+            if (
+                expires is not None
+                and isinstance(wid, str)
+                and isinstance(reason, str)
+                and (target is None or isinstance(target, str))
+                and wid.strip()
+                and reason.strip()
+            ):
+                waivers.append(
+                    Waiver(
+                        wid.strip(),
+                        reason.strip(),
+                        expires,
+                        target.strip() if target else None,
+                        line,
+                    )
+                )
         problems.extend(r.problems)
 
     # Flags win over the file. Paths given as flags resolve against the current folder.
@@ -493,9 +529,12 @@ def _build(
         locations_file=flag_file(overrides.azure_locations, "--azure-locations")
         or azure.locations_file,
         vm_size=overrides.vm_size or azure.vm_size,
-        consent_from=_ip(overrides.consent_from,
-                         lambda m: problems.append(ConfigProblem(f"--consent-from: {m}")),
-                         "address") or azure.consent_from,
+        consent_from=_ip(
+            overrides.consent_from,
+            lambda m: problems.append(ConfigProblem(f"--consent-from: {m}")),
+            "address",
+        )
+        or azure.consent_from,
     )
     deployment = Deployment(
         connectors=tuple(connectors),

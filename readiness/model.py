@@ -25,7 +25,6 @@ class Status(StrEnum):
     SKIP = "skip"
 
 
-
 STATUS_ORDER: tuple[Status, ...] = (
     Status.FAIL,
     Status.ERROR,

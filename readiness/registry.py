@@ -75,8 +75,11 @@ def build(loaded: Iterable[tuple[str, str, Any]]) -> Registry:
             if not ID_PATTERN.match(spec.id):
                 problems.append(LoadProblem(plugin, f"check id {spec.id!r} is not valid"))
             elif spec.id in origins:
-                problems.append(LoadProblem(
-                    plugin, f"check id {spec.id!r} is already registered by {origins[spec.id]}"))
+                problems.append(
+                    LoadProblem(
+                        plugin, f"check id {spec.id!r} is already registered by {origins[spec.id]}"
+                    )
+                )
             else:
                 origins[spec.id] = dist
                 specs.append(spec)
@@ -101,8 +104,12 @@ def load_registry() -> Registry:
         try:
             obj = ep.load()
         except Exception as exc:
-            problems.append(LoadProblem(ep.name, f"cannot be loaded ({ep.value}): "
-                                                 f"{type(exc).__name__}: {_first_line(exc)}"))
+            problems.append(
+                LoadProblem(
+                    ep.name,
+                    f"cannot be loaded ({ep.value}): {type(exc).__name__}: {_first_line(exc)}",
+                )
+            )
             continue
         loaded.append((ep.name, dist, obj))
     registry = build(loaded)
@@ -118,9 +125,7 @@ class SelectionError(ValueError):
     pass
 
 
-def select(
-    specs: Sequence[CheckSpec], only: Sequence[str], skip: Sequence[str]
-) -> list[CheckSpec]:
+def select(specs: Sequence[CheckSpec], only: Sequence[str], skip: Sequence[str]) -> list[CheckSpec]:
     """Apply --only/--skip globs. A pattern that matches no check is an error (a typo must not
     silently check nothing)."""
     ids = [s.id for s in specs]

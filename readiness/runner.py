@@ -1,19 +1,20 @@
 """Runs the selected checks concurrently and turns everything they do into results.
 
 Checks are independent jobs: one per connector for connector-scoped checks, one for the whole
-deployment otherwise. Plain functions run in worker threads, coroutines on the event loop.
-Whatever a check raises becomes a result; nothing escapes. Results come out in registry order
-(then connector order), however the jobs finished.
+deployment otherwise. Every job runs in a worker thread; a coroutine check gets its own event
+loop there, so asyncio is imported only when such a check runs (the offline pre-commit path
+never pays for it). Whatever a check raises becomes a result; nothing escapes. Results come out
+in registry order (then connector order), however the jobs finished.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import inspect
 import time
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,10 +25,12 @@ from readiness.model import Finding, Result, Status, Waived, errored, skipped
 from readiness.registry import LoadProblem
 
 MAX_PARALLEL_JOBS = 16
-# A check may make several network operations in a row, each bounded by --timeout; this only
-# catches a check that hangs outright.
+# A check may make several network operations in a row, each bounded by --timeout; the guard
+# only catches a check that hangs outright.
 GUARD_OPERATIONS = 6
 GUARD_MINIMUM_SECONDS = 60.0
+
+OnDone = Callable[["Job", list[Result]], None]
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,9 @@ class Job:
     context: Context
 
 
-def plan(specs: Sequence[CheckSpec], deployment: Deployment, state: RunState,
-         now: dt.datetime) -> list[Job]:
+def plan(
+    specs: Sequence[CheckSpec], deployment: Deployment, state: RunState, now: dt.datetime
+) -> list[Job]:
     jobs: list[Job] = []
     for spec in specs:
         if spec.scope is Scope.CONNECTOR:
@@ -48,6 +52,10 @@ def plan(specs: Sequence[CheckSpec], deployment: Deployment, state: RunState,
     return jobs
 
 
+def guard_seconds(deployment: Deployment) -> float:
+    return max(GUARD_MINIMUM_SECONDS, deployment.timeout * GUARD_OPERATIONS)
+
+
 def run(
     specs: Sequence[CheckSpec],
     deployment: Deployment,
@@ -55,65 +63,83 @@ def run(
     now: dt.datetime,
     state: RunState | None = None,
     load_problems: Sequence[LoadProblem] = (),
-    on_done: Any = None,
+    on_done: OnDone | None = None,
 ) -> list[Result]:
     """Run the checks; return their results in a stable order."""
     state = state or RunState()
     jobs = plan(specs, deployment, state, now)
-    results = asyncio.run(_run_all(jobs, on_done))
-    results = [_scrub(r, state) for r in results]
+    batches = _run_all(jobs, guard_seconds(deployment), on_done)
+    results = [_scrub(r, state) for batch in batches for r in batch]
     results.extend(_load_problem_result(p) for p in load_problems)
     return apply_waivers(results, deployment, now.date())
 
 
-async def _run_all(jobs: Sequence[Job], on_done: Any) -> list[Result]:
-    loop = asyncio.get_running_loop()
-    executor = ThreadPoolExecutor(max_workers=MAX_PARALLEL_JOBS, thread_name_prefix="pxready")
-    loop.set_default_executor(executor)
-    limit = asyncio.Semaphore(MAX_PARALLEL_JOBS)
-
-    async def one(job: Job) -> list[Result]:
-        async with limit:
-            results = await run_job(job)
-        if on_done is not None:
-            on_done(job, results)
-        return results
-
+def _run_all(jobs: Sequence[Job], guard: float, on_done: OnDone | None) -> list[list[Result]]:
+    batches: list[list[Result] | None] = [None] * len(jobs)
+    if not jobs:
+        return []
+    pool = ThreadPoolExecutor(
+        max_workers=min(MAX_PARALLEL_JOBS, len(jobs)), thread_name_prefix="pxready-check"
+    )
+    futures: dict[Future[list[Result]], int] = {
+        pool.submit(run_job, job, guard): index for index, job in enumerate(jobs)
+    }
+    rounds = 1 + len(jobs) // MAX_PARALLEL_JOBS
     try:
-        batches = await asyncio.gather(*(one(job) for job in jobs))
+        for future in as_completed(futures, timeout=guard * rounds):
+            index = futures[future]
+            batches[index] = future.result()
+            if on_done is not None:
+                on_done(jobs[index], batches[index] or [])
+    except FuturesTimeout:
+        pass  # the jobs still running are reported below
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
-    return [result for batch in batches for result in batch]
+        # Never wait for a hung check: the CLI ends the process once the report is out.
+        pool.shutdown(wait=False, cancel_futures=True)
+    for index, batch in enumerate(batches):
+        if batch is None:
+            message = f"the check did not finish within {guard * rounds:g} s"
+            batches[index] = [
+                _result(jobs[index].spec, errored(message), _target(jobs[index].context), 0)
+            ]
+    return [batch or [] for batch in batches]
 
 
-async def run_job(job: Job) -> list[Result]:
+def run_job(job: Job, guard: float = GUARD_MINIMUM_SECONDS) -> list[Result]:
     spec, ctx = job.spec, job.context
     started = time.perf_counter()
     if spec.needs is Needs.NETWORK and ctx.offline:
         findings = [skipped("needs network access; skipped under --offline")]
     else:
-        findings = await _findings(spec, ctx)
+        findings = _findings(spec, ctx, guard)
     elapsed = int((time.perf_counter() - started) * 1000)
     if not findings:
         findings = [skipped("nothing to check")]
-    target = None
+    default = None
     results = []
     for finding in findings:
-        if finding.target is None and target is None:
-            target = await asyncio.to_thread(lambda: ctx.default_target)
-        results.append(_result(spec, finding, finding.target or target or "", elapsed))
+        target = finding.target
+        if target is None:
+            default = default if default is not None else _target(ctx)
+            target = default
+        results.append(_result(spec, finding, target, elapsed))
     return results
 
 
-async def _findings(spec: CheckSpec, ctx: Context) -> list[Finding]:
-    guard = max(GUARD_MINIMUM_SECONDS, ctx.timeout * GUARD_OPERATIONS)
+def _target(ctx: Context) -> str:
+    try:
+        return ctx.default_target
+    except Exception:  # a broken script must not hide the result it explains
+        return "deployment"
+
+
+def _findings(spec: CheckSpec, ctx: Context, guard: float) -> list[Finding]:
     try:
         if spec.is_async:
-            return await asyncio.wait_for(_collect_async(spec, ctx), guard)
-        if spec.needs is Needs.OFFLINE:
-            # Offline work is bounded by its inputs; a thread cannot be cancelled anyway.
-            return await asyncio.to_thread(_collect_sync, spec, ctx)
-        return await asyncio.wait_for(asyncio.to_thread(_collect_sync, spec, ctx), guard)
+            import asyncio
+
+            return asyncio.run(asyncio.wait_for(_collect_async(spec, ctx), guard))
+        return _collect_sync(spec, ctx)
     except CheckSkipped as skip:
         return [skipped(skip.reason, target=skip.target)]
     except CheckError as error:
@@ -121,10 +147,12 @@ async def _findings(spec: CheckSpec, ctx: Context) -> list[Finding]:
     except TimeoutError:
         return [errored(f"the check did not finish within {guard:g} s")]
     except Exception as exc:
-        return [errored(
-            f"{type(exc).__name__} in check {spec.id}: this is a bug in the check, not a "
-            f"finding about the deployment; please report it ({_one_line(exc)})"
-        )]
+        return [
+            errored(
+                f"{type(exc).__name__} in check {spec.id}: this is a bug in the check, not a "
+                f"finding about the deployment; please report it ({_one_line(exc)})"
+            )
+        ]
 
 
 def _collect_sync(spec: CheckSpec, ctx: Context) -> list[Finding]:
@@ -154,7 +182,7 @@ def _as_list(outcome: Any) -> list[Finding]:
 
 def _one_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
-    return (lines[0][:200] if lines else "no message")
+    return lines[0][:200] if lines else "no message"
 
 
 def _result(spec: CheckSpec, finding: Finding, target: str, elapsed: int) -> Result:
@@ -197,8 +225,9 @@ def _scrub(result: Result, state: RunState) -> Result:
     )
 
 
-def apply_waivers(results: Sequence[Result], deployment: Deployment,
-                  today: dt.date) -> list[Result]:
+def apply_waivers(
+    results: Sequence[Result], deployment: Deployment, today: dt.date
+) -> list[Result]:
     """Mark results that an active waiver accepts; say so where a waiver has expired."""
     out = []
     for result in results:
@@ -214,14 +243,18 @@ def apply_waivers(results: Sequence[Result], deployment: Deployment,
         else:
             waiver = max(matching, key=lambda w: w.expires)
             details = dict(result.details)
-            details["expired_waiver"] = {"reason": waiver.reason,
-                                         "expires": waiver.expires.isoformat()}
-            out.append(replace(
-                result,
-                message=f"{result.message} (the waiver for this expired on "
-                        f"{waiver.expires.isoformat()} and no longer applies)",
-                details=details,
-            ))
+            details["expired_waiver"] = {
+                "reason": waiver.reason,
+                "expires": waiver.expires.isoformat(),
+            }
+            out.append(
+                replace(
+                    result,
+                    message=f"{result.message} (the waiver for this expired on "
+                    f"{waiver.expires.isoformat()} and no longer applies)",
+                    details=details,
+                )
+            )
     return out
 
 

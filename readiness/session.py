@@ -50,22 +50,29 @@ def use_color(stream: TextIO) -> bool:
     return _is_tty(stream) and os.environ.get("TERM") != "dumb"
 
 
-def run_check(request: CheckRequest, *, now: dt.datetime | None = None,
-              cwd: Path | None = None) -> ExitCode:
+def run_check(
+    request: CheckRequest, *, now: dt.datetime | None = None, cwd: Path | None = None
+) -> ExitCode:
     now = now or dt.datetime.now(dt.UTC)
     cwd = cwd or Path.cwd()
     deployment, settings = load(request.overrides, cwd)
     registry = load_registry()
     try:
-        specs = select(registry.specs, request.only or settings.only,
-                       (*settings.skip, *request.skip))
+        specs = select(
+            registry.specs, request.only or settings.only, (*settings.skip, *request.skip)
+        )
     except SelectionError as error:
         raise ConfigError([ConfigProblem(str(error))]) from None
     if not deployment.connectors and not deployment.node_certificates:
-        raise ConfigError([ConfigProblem(
-            "nothing to check: give --vars PATH (the Pexip variables script), --node-cert PATH, "
-            "or --config PATH (a pxready.toml); none was found in the current folder"
-        )])
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    "nothing to check: give --vars PATH (the Pexip variables script), "
+                    "--node-cert PATH, "
+                    "or --config PATH (a pxready.toml); none was found in the current folder"
+                )
+            ]
+        )
     outputs = []
     for spec in request.outputs:
         try:
@@ -78,8 +85,14 @@ def run_check(request: CheckRequest, *, now: dt.datetime | None = None,
     state = RunState()
     _ask_passwords(specs, deployment, state, now)
     progress = _Progress(sys.stderr) if _is_tty(sys.stderr) else None
-    results = run(specs, deployment, now=now, state=state, load_problems=registry.problems,
-                  on_done=progress.done if progress else None)
+    results = run(
+        specs,
+        deployment,
+        now=now,
+        state=state,
+        load_problems=registry.problems,
+        on_done=progress.done if progress else None,
+    )
     if progress:
         progress.clear()
     report = Report(
@@ -97,18 +110,28 @@ def run_check(request: CheckRequest, *, now: dt.datetime | None = None,
             with path.open("w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
         except OSError as exc:
-            raise ConfigError([ConfigProblem(f"cannot write the report: {exc.strerror}",
-                                             path)]) from None
+            raise ConfigError(
+                [ConfigProblem(f"cannot write the report: {exc.strerror}", path)]
+            ) from None
     color = use_color(sys.stdout)
     width = None if color else 100
     if outputs:
         summary = renderer("table")
-        sys.stdout.write(summary(report, RenderOptions(color=color, width=width,
-                                                       summary_only=True)))
+        sys.stdout.write(
+            summary(report, RenderOptions(color=color, width=width, summary_only=True))
+        )
     else:
-        sys.stdout.write(primary(report, RenderOptions(color=color and request.fmt == "table",
-                                                       width=width, quiet=request.quiet,
-                                                       verbose=request.verbose)))
+        sys.stdout.write(
+            primary(
+                report,
+                RenderOptions(
+                    color=color and request.fmt == "table",
+                    width=width,
+                    quiet=request.quiet,
+                    verbose=request.verbose,
+                ),
+            )
+        )
     sys.stdout.flush()
     return report.exit_code
 
@@ -137,8 +160,11 @@ def describe_inputs(deployment: Deployment, state: RunState, now: dt.datetime) -
             pfx = variables.pfx_path()
             entry["pfx"] = display_path(pfx) if pfx else None
         connectors.append(entry)
-    first = connectors[0] if connectors else {
-        "vars": None, "connector_fqdn": None, "azure_location": None, "instance_count": None}
+    first = (
+        connectors[0]
+        if connectors
+        else {"vars": None, "connector_fqdn": None, "azure_location": None, "instance_count": None}
+    )
     return {
         **first,
         "offline": deployment.offline,
@@ -149,8 +175,9 @@ def describe_inputs(deployment: Deployment, state: RunState, now: dt.datetime) -
     }
 
 
-def _ask_passwords(specs: list[CheckSpec], deployment: Deployment, state: RunState,
-                   now: dt.datetime) -> None:
+def _ask_passwords(
+    specs: list[CheckSpec], deployment: Deployment, state: RunState, now: dt.datetime
+) -> None:
     """Prompt for PFX passwords before the run, only on a terminal and only when needed."""
     if not any(s.uses_pfx_password for s in specs) or not _is_tty(sys.stdin):
         return
@@ -167,8 +194,10 @@ def _ask_passwords(specs: list[CheckSpec], deployment: Deployment, state: RunSta
         if pfx is None or not pfx.is_file():
             continue
         try:
-            value = getpass.getpass(f"Password for {display_path(pfx)} (not echoed; set {env} "
-                                    "to skip this prompt): ", stream=sys.stderr)
+            value = getpass.getpass(
+                f"Password for {display_path(pfx)} (not echoed; set {env} to skip this prompt): ",
+                stream=sys.stderr,
+            )
         except (EOFError, KeyboardInterrupt):
             continue
         state.passwords[env] = Secret(value)

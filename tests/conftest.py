@@ -36,11 +36,19 @@ class Run:
         return found[0]
 
 
-def pxready(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            stdin: str | None = None, timeout: float = 120) -> Run:
+def pxready(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+) -> Run:
     """Run the installed command in a fresh process, as a user would."""
-    full_env = {k: v for k, v in os.environ.items()
-                if not k.startswith("PXREADY_") and k not in ("NO_COLOR", "FORCE_COLOR")}
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PXREADY_") and k not in ("NO_COLOR", "FORCE_COLOR")
+    }
     full_env["PYTHONIOENCODING"] = "utf-8"
     full_env.update(env or {})
     proc = subprocess.run(

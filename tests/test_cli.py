@@ -29,8 +29,17 @@ def test_version() -> None:
 
 def test_ready_deployment_exits_0_and_the_report_validates(deployment: Deployment) -> None:
     deployment.vars(GOOD_VARS)
-    run = deployment.check("--vars", "variables.ps1", "--format", "json", "--offline",
-                           "--only", "vars.*", "--consent-from", "203.0.113.10")
+    run = deployment.check(
+        "--vars",
+        "variables.ps1",
+        "--format",
+        "json",
+        "--offline",
+        "--only",
+        "vars.*",
+        "--consent-from",
+        "203.0.113.10",
+    )
     assert run.code == 0, run.stdout
     report = run.json()
     validate(report)
@@ -66,8 +75,9 @@ def test_fail_on_warn_and_strict(deployment: Deployment) -> None:
     strict = deployment.check(*base, "--consent-from", "203.0.113.10", "--strict")
     assert strict.result("vars.admin-account")["status"] == "skip"
     assert strict.code == 1
-    selected = deployment.check(*base, "--consent-from", "203.0.113.10", "--strict",
-                                "--skip", "vars.admin-account")
+    selected = deployment.check(
+        *base, "--consent-from", "203.0.113.10", "--strict", "--skip", "vars.admin-account"
+    )
     assert selected.code == 0
 
 
@@ -119,8 +129,9 @@ def test_an_expired_waiver_no_longer_applies_and_says_so(deployment: Deployment)
         ((), "nothing to check"),
     ],
 )
-def test_usage_problems_exit_2_with_one_line(deployment: Deployment, args: tuple[str, ...],
-                                             stderr: str) -> None:
+def test_usage_problems_exit_2_with_one_line(
+    deployment: Deployment, args: tuple[str, ...], stderr: str
+) -> None:
     run = deployment.check(*args)
     assert run.code == 2
     assert stderr in run.stderr
@@ -138,8 +149,9 @@ def test_malformed_config_exits_2_naming_file_and_line(deployment: Deployment) -
 
 def test_output_files_and_terminal_summary(deployment: Deployment) -> None:
     deployment.vars(GOOD_VARS.replace('"eu"', '"EU"'))
-    run = deployment.check("--vars", "variables.ps1", "--offline", "--output", "r.json",
-                           "--output", "json:report.txt")
+    run = deployment.check(
+        "--vars", "variables.ps1", "--offline", "--output", "r.json", "--output", "json:report.txt"
+    )
     assert run.code == 1
     first = json.loads((deployment.root / "r.json").read_text(encoding="utf-8"))
     second = json.loads((deployment.root / "report.txt").read_text(encoding="utf-8"))
@@ -156,11 +168,11 @@ def test_table_is_plain_when_piped_and_shows_remediation(deployment: Deployment)
     assert "FAIL" in run.stdout and "How to fix" in run.stdout
     assert "use lower case" in run.stdout
     assert run.stdout.rstrip().endswith("(exit 1)")
-    forced = deployment.check("--vars", "variables.ps1", "--offline",
-                              env={"FORCE_COLOR": "1"})
+    forced = deployment.check("--vars", "variables.ps1", "--offline", env={"FORCE_COLOR": "1"})
     assert "\x1b[" in forced.stdout
-    no_color = deployment.check("--vars", "variables.ps1", "--offline",
-                                env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    no_color = deployment.check(
+        "--vars", "variables.ps1", "--offline", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}
+    )
     assert "\x1b[" not in no_color.stdout
 
 
@@ -186,7 +198,16 @@ def test_checks_and_explain(deployment: Deployment) -> None:
 
 
 def test_example_deployment_runs_from_any_folder(tmp_path: object) -> None:
-    run = pxready("check", "--config", str(EXAMPLE), "--offline", "--format", "json",
-                  "--only", "vars.*", cwd=FIXTURES.parent / "tests")
+    run = pxready(
+        "check",
+        "--config",
+        str(EXAMPLE),
+        "--offline",
+        "--format",
+        "json",
+        "--only",
+        "vars.*",
+        cwd=FIXTURES.parent / "tests",
+    )
     assert run.code == 0, run.stdout + run.stderr
     validate(run.json())

@@ -17,8 +17,9 @@ def problems(root: Path, overrides: Overrides | None = None) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-def test_paths_in_the_file_resolve_against_its_folder(deployment: Deployment,
-                                                      tmp_path: Path) -> None:
+def test_paths_in_the_file_resolve_against_its_folder(
+    deployment: Deployment, tmp_path: Path
+) -> None:
     deployment.vars(GOOD_VARS, name="eu/variables.ps1")
     deployment.write("certs/pool.pem", "x")
     deployment.config("""
@@ -44,8 +45,11 @@ def test_paths_in_the_file_resolve_against_its_folder(deployment: Deployment,
     assert dep.connectors[0].expected_cname == "pxtceu.westeurope.cloudapp.azure.com"
     assert dep.node_certificates == (deployment.root / "certs/pool.pem",)
     assert dep.tls_port == 8443
-    assert [str(n) for n in dep.nameservers] == ["192.0.2.53:53", "192.0.2.54:5353",
-                                                 "[2001:db8::53]:53"]
+    assert [str(n) for n in dep.nameservers] == [
+        "192.0.2.53:53",
+        "192.0.2.54:5353",
+        "[2001:db8::53]:53",
+    ]
     assert settings.skip == ("tls.node",)
     assert dep.expiry_warning_days == 14
 
@@ -60,8 +64,10 @@ def test_discovered_in_the_current_folder_and_flags_win(deployment: Deployment) 
         vm_size = "Standard_F8s"
         consent_from = "203.0.113.10"
     """)
-    dep, _ = load(Overrides(vars=Path("other.ps1"), vm_size="Standard_D4s_v5",
-                            consent_from="198.51.100.7"), deployment.root)
+    dep, _ = load(
+        Overrides(vars=Path("other.ps1"), vm_size="Standard_D4s_v5", consent_from="198.51.100.7"),
+        deployment.root,
+    )
     assert dep.connectors[0].vars_path == deployment.root / "other.ps1"
     assert dep.azure.vm_size == "Standard_D4s_v5"
     assert dep.azure.consent_from == "198.51.100.7"
@@ -126,8 +132,9 @@ def test_flag_files_must_exist(tmp_path: Path) -> None:
         ('id = "vars.naming"\nreason = ""\nexpires = 2027-03-01', "must say why"),
     ],
 )
-def test_waivers_need_a_reason_and_an_expiry(deployment: Deployment, waiver: str,
-                                             message: str) -> None:
+def test_waivers_need_a_reason_and_an_expiry(
+    deployment: Deployment, waiver: str, message: str
+) -> None:
     deployment.vars(GOOD_VARS)
     deployment.config(f'[[connector]]\nvars = "variables.ps1"\n\n[[waiver]]\n{waiver}\n')
     [line] = problems(deployment.root)
@@ -158,7 +165,7 @@ def test_waiver_fields_are_read(deployment: Deployment) -> None:
     [
         (b"\xef\xbb\xbf[checks]\nexpiry_warning_days = 5\n", None),
         ("[checks]\n".encode("utf-16"), "UTF-16"),
-        (b"[checks]\nskip = [\"\xff\"]\n", "not UTF-8"),
+        (b'[checks]\nskip = ["\xff"]\n', "not UTF-8"),
     ],
 )
 def test_config_encodings(tmp_path: Path, content: bytes, expected: str | None) -> None:
@@ -176,9 +183,9 @@ def test_config_encodings(tmp_path: Path, content: bytes, expected: str | None) 
     ("toml", "message"),
     [
         ("[nodes]\ntls_port = 70000", "'tls_port' must be a whole number from 1 to 65535"),
-        ("[dns]\nnameservers = [\"dns.example.com\"]", "is not an IP address or IP:PORT"),
-        ("[azure]\nconsent_from = \"my pc\"", "is not an IP address"),
-        ("[checks]\nskip = \"tls.node\"\nexpiry_warning_days = -1", "expiry_warning_days"),
+        ('[dns]\nnameservers = ["dns.example.com"]', "is not an IP address or IP:PORT"),
+        ('[azure]\nconsent_from = "my pc"', "is not an IP address"),
+        ('[checks]\nskip = "tls.node"\nexpiry_warning_days = -1', "expiry_warning_days"),
         ("connector = 3", "must be an array of tables"),
     ],
 )

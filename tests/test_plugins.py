@@ -18,9 +18,22 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site")
     for package in (FIXTURES / "plugin-example", REPO / "tests" / "data" / "plugin-faulty"):
         subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-             "--no-build-isolation", "--target", str(target), str(package)],
-            check=True, capture_output=True, text=True, timeout=300,
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--no-build-isolation",
+                "--target",
+                str(target),
+                str(package),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
     return target
 
@@ -43,8 +56,9 @@ def test_plugin_checks_run_and_a_raising_check_is_an_error(
     plugin_site: Path, deployment: Deployment
 ) -> None:
     deployment.vars(GOOD_VARS.replace('"3"', '"1"'))
-    run = deployment.check("--vars", "variables.ps1", "--format", "json", "--offline",
-                           env=with_site(plugin_site))
+    run = deployment.check(
+        "--vars", "variables.ps1", "--format", "json", "--offline", env=with_site(plugin_site)
+    )
     assert run.result("acme.redundancy")["status"] == "warn"
     assert run.result("acme.domain")["status"] == "pass"
     raised = run.result("faulty.raises")

@@ -81,22 +81,23 @@ def wrong_type(ctx: Context) -> str:
     return "not a finding"
 
 
-@check("t.deployment", "deployment scope", reference="r", remediation="fix",
-       scope=Scope.DEPLOYMENT)
+@check("t.deployment", "deployment scope", reference="r", remediation="fix", scope=Scope.DEPLOYMENT)
 def whole(ctx: Context) -> Finding:
     return passed("once")
 
 
 def test_each_kind_of_outcome_becomes_a_result(tmp_path: Path) -> None:
-    results = run([raises, skips, errors, many, asynchronous, async_generator, nothing,
-                   wrong_type], deployment(tmp_path), now=NOW)
+    results = run(
+        [raises, skips, errors, many, asynchronous, async_generator, nothing, wrong_type],
+        deployment(tmp_path),
+        now=NOW,
+    )
     bug = results[0]
     assert bug.id == "t.raises" and bug.status is Status.ERROR
     assert "KeyError in check t.raises" in bug.message and "bug in the check" in bug.message
     assert results[1].status is Status.SKIP and results[1].message == "not applicable here"
     assert results[2].status is Status.ERROR and results[2].target == "node1.example.com"
-    assert [(r.target, r.status) for r in results[3:5]] == [("a", Status.PASS),
-                                                            ("b", Status.FAIL)]
+    assert [(r.target, r.status) for r in results[3:5]] == [("a", Status.PASS), ("b", Status.FAIL)]
     assert results[4].remediation == "do this instead"
     assert results[3].remediation == "fix"
     assert results[5].status is Status.WARN
@@ -108,8 +109,10 @@ def test_each_kind_of_outcome_becomes_a_result(tmp_path: Path) -> None:
 def test_default_target_is_the_connector_fqdn_and_scopes_are_respected(tmp_path: Path) -> None:
     results = run([asynchronous, whole], deployment(tmp_path, connectors=2), now=NOW)
     assert [(r.id, r.target) for r in results] == [
-        ("t.async", "c0.example.com"), ("t.async", "c1.example.com"),
-        ("t.deployment", "deployment")]
+        ("t.async", "c0.example.com"),
+        ("t.async", "c1.example.com"),
+        ("t.deployment", "deployment"),
+    ]
 
 
 def test_network_checks_skip_offline_without_running(tmp_path: Path) -> None:
@@ -128,7 +131,7 @@ def test_network_checks_skip_offline_without_running(tmp_path: Path) -> None:
 def test_network_checks_run_concurrently_but_report_in_order(tmp_path: Path) -> None:
     started = threading.Barrier(3, timeout=10)
 
-    def make(name: str, delay: float):  # noqa: ANN202
+    def make(name: str, delay: float):
         @check(f"t.{name}", name, reference="r", remediation="f", needs=Needs.NETWORK)
         def slow(ctx: Context) -> Finding:
             started.wait()  # all three must be running at once, or this times out
@@ -150,7 +153,7 @@ def test_memo_computes_shared_work_once(tmp_path: Path) -> None:
         time.sleep(0.05)
         return "loaded"
 
-    def make(name: str):  # noqa: ANN202
+    def make(name: str):
         @check(f"t.{name}", name, reference="r", remediation="f")
         def user(ctx: Context) -> Finding:
             return passed(ctx.memo("pfx", load))
@@ -170,8 +173,10 @@ def test_known_secrets_are_scrubbed_from_every_field(tmp_path: Path, monkeypatch
         secret = ctx.password("PXREADY_PFX_PASSWORD")
         assert secret is not None
         assert "Sup3r" not in repr(secret) and "Sup3r" not in str(secret)
-        return failed(f"opened with {secret.reveal()}",
-                      details={"pw": secret.reveal(), "list": [secret.reveal()]})
+        return failed(
+            f"opened with {secret.reveal()}",
+            details={"pw": secret.reveal(), "list": [secret.reveal()]},
+        )
 
     result = run([leaky], deployment(tmp_path), now=NOW)[0]
     assert "Sup3r-Secret!" not in repr(result)

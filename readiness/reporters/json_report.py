@@ -31,8 +31,10 @@ def result_document(result: Result) -> dict[str, Any]:
         if result.location.line is not None:
             doc["location"]["line"] = result.location.line
     if result.waived is not None:
-        doc["waived"] = {"reason": result.waived.reason,
-                         "expires": result.waived.expires.isoformat()}
+        doc["waived"] = {
+            "reason": result.waived.reason,
+            "expires": result.waived.expires.isoformat(),
+        }
     return doc
 
 
@@ -57,6 +59,8 @@ def render(report: Report, options: RenderOptions) -> str:
 
 
 def schema_text() -> str:
-    return resources.files("readiness.reporters").joinpath("report.schema.json").read_text(
-        encoding="utf-8"
+    return (
+        resources.files("readiness.reporters")
+        .joinpath("report.schema.json")
+        .read_text(encoding="utf-8")
     )

@@ -47,8 +47,11 @@ def _shown(report: Report, options: RenderOptions) -> list[Result]:
     if options.summary_only:
         return [r for r in report.results if r.status in _ACTIONABLE and r.waived is None]
     if options.quiet:
-        return [r for r in report.results if r.status in (Status.FAIL, Status.ERROR)
-                and r.waived is None]
+        return [
+            r
+            for r in report.results
+            if r.status in (Status.FAIL, Status.ERROR) and r.waived is None
+        ]
     return list(report.results)
 
 
@@ -90,12 +93,15 @@ def _render_plain(report: Report, options: RenderOptions) -> str:
             if r.location is not None and r.status is not Status.PASS:
                 out.append(" " * len(prefix) + f"at {r.location}")
             if r.waived is not None:
-                out.append(" " * len(prefix) + f"waived until {r.waived.expires}: "
-                           f"{r.waived.reason}")
+                out.append(
+                    " " * len(prefix) + f"waived until {r.waived.expires}: {r.waived.reason}"
+                )
             if options.verbose and r.details:
                 details = json.dumps(r.details, ensure_ascii=False, default=str)
-                out.extend(" " * len(prefix) + line
-                           for line in textwrap.wrap(f"details: {details}", width - len(prefix)))
+                out.extend(
+                    " " * len(prefix) + line
+                    for line in textwrap.wrap(f"details: {details}", width - len(prefix))
+                )
         out.append("")
     fixes = _to_fix(shown)
     if fixes:
@@ -103,8 +109,12 @@ def _render_plain(report: Report, options: RenderOptions) -> str:
         for r in fixes:
             out.append(f"  {r.id} ({r.target}):")
             for paragraph in r.remediation.splitlines():
-                out.extend(textwrap.wrap(paragraph, width - 4, initial_indent="    ",
-                                         subsequent_indent="    ") or [""])
+                out.extend(
+                    textwrap.wrap(
+                        paragraph, width - 4, initial_indent="    ", subsequent_indent="    "
+                    )
+                    or [""]
+                )
         out.append("")
     out.extend(f"note: {note}" for note in report.notes)
     out.append(verdict_line(report))
@@ -117,16 +127,22 @@ def _render_rich(report: Report, options: RenderOptions) -> str:
     from rich.text import Text
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=True, width=options.width or 120,
-                      highlight=False, soft_wrap=False)
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        width=options.width or 120,
+        highlight=False,
+        soft_wrap=False,
+    )
     console.print(Text(_header(report), style="bold"))
     shown = _shown(report, options)
     areas: dict[str, list[Result]] = {}
     for result in shown:
         areas.setdefault(result.area, []).append(result)
     for area, results in areas.items():
-        table = Table(title=area, title_justify="left", title_style="bold cyan",
-                      show_lines=False, expand=True)
+        table = Table(
+            title=area, title_justify="left", title_style="bold cyan", show_lines=False, expand=True
+        )
         table.add_column("status", no_wrap=True)
         table.add_column("check", no_wrap=True)
         table.add_column("target", overflow="fold", max_width=40)
@@ -139,8 +155,9 @@ def _render_rich(report: Report, options: RenderOptions) -> str:
                 message += f"\nwaived until {r.waived.expires}: {r.waived.reason}"
             if options.verbose and r.details:
                 message += "\n" + json.dumps(r.details, ensure_ascii=False, default=str)
-            table.add_row(Text(_status_label(r), style=_STYLE[r.status]), r.id, r.target,
-                          Text(message))
+            table.add_row(
+                Text(_status_label(r), style=_STYLE[r.status]), r.id, r.target, Text(message)
+            )
         console.print(table)
     fixes = _to_fix(shown)
     if fixes:

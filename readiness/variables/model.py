@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
 Value: TypeAlias = "str | int | float | bool | None | list[Value]"
+
+# Variables whose value is a secret: their text never goes into a problem, a message or details.
+_SECRET_NAME = re.compile(
+    r"pass(?:word|wd|phrase)?|pwd|secret|api_?key|token|credential", re.IGNORECASE
+)
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a variable name says its value is a secret ($PxWinAdminPassword, $ApiKey, …)."""
+    return bool(_SECRET_NAME.search(name))
 
 
 @dataclass(frozen=True)
@@ -19,6 +30,9 @@ class Assignment:
     problem: str | None = None
     literal: bool = False  # written as a plain literal (no variables, no commands)
     source_head: str | None = None  # for an unevaluable value: the command it runs
+    # Some of the value is text typed into the script (a quoted string or a number), even when
+    # the rest cannot be evaluated: "Pa$$w0rd" is still a password written in plain text.
+    plain_text: bool = False
 
     @property
     def resolved(self) -> bool:
@@ -57,7 +71,9 @@ class VariablesScript:
         return None
 
     def line_text(self, line: int) -> str:
-        lines = self.source.splitlines()
+        # Only the line ends PowerShell knows: str.splitlines() also splits at \f, \x85, U+2028…,
+        # which would shift every line after one of them.
+        lines = self.source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def location(self, name: str) -> int | None:

@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from readiness.variables.model import Assignment, IgnoredStatement, ScriptSyntaxProblem, Value
+from readiness.variables.model import (
+    Assignment,
+    IgnoredStatement,
+    ScriptSyntaxProblem,
+    Value,
+    looks_secret,
+)
 
 # PowerShell accepts typographic quotes as quotes; scripts pasted from documents carry them.
 DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e')
@@ -24,6 +30,9 @@ _NUMBER = re.compile(r"[+-]?(?:0[xX][0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
 _CAST = re.compile(r"\[[A-Za-z_][\w.]*(?:\[\])?\]")
 _OPENERS = {"(": ")", "{": "}", "[": "]"}
 _CONSTANTS: dict[str, Value] = {"true": True, "false": False, "null": None}
+# Type constraints on a variable (`[int]$X = "3"`) that change the stored value.
+_KNOWN_CASTS = frozenset({"[string]", "[int]", "[int32]", "[int64]", "[long]", "[array]",
+                          "[string[]]", "[object[]]", "[bool]"})
 
 
 class _Unresolvable(Exception):  # noqa: N818 - internal signal, not an error
@@ -46,13 +55,19 @@ class ParseOutcome:
 
 class Parser:
     def __init__(self, text: str, initial: dict[str, Value] | None = None) -> None:
-        self.text = text
+        # PowerShell also ends a line at a lone CR (classic Mac line ends); same length, so
+        # positions and line numbers stay those of the file.
+        self.text = re.sub(r"\r(?!\n)", "\n", text)
         self.n = len(text)
         self.i = 0
         self.env: dict[str, Value] = {k.lower(): v for k, v in (initial or {}).items()}
         self.outcome = ParseOutcome()
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self._uses_secret_literal = False
+        # Assigned, but not evaluable: a later use names the line instead of "not assigned".
+        self.unresolved: dict[str, int] = {}
+        # Set when the value being read contains text typed into the script (see Assignment).
+        self._plain_text = False
+        self._statement_start = 0
 
     # -- positions -----------------------------------------------------------------------
     def line_at(self, pos: int) -> int:
@@ -108,10 +123,17 @@ class Parser:
                 self.statement()
         except _SyntaxFail as fail:
             self.outcome.syntax = ScriptSyntaxProblem(self.line_at(fail.pos), fail.message)
+        except RecursionError:
+            # Brackets nested hundreds deep: no variables script looks like that.
+            self.outcome.syntax = ScriptSyntaxProblem(
+                self.line_at(self._statement_start),
+                "brackets are nested too deeply for pxready to read the statement",
+            )
         return self.outcome
 
     def statement(self) -> None:
         start = self.i
+        self._statement_start = start
         target = self.assignment_target()
         if target is None:
             self.i = start
@@ -120,41 +142,80 @@ class Parser:
                 IgnoredStatement(self.line_at(start), _statement_head(self.text[start:self.i]))
             )
             return
-        name, append = target
+        name, append, cast = target
+        # PowerShell reads the value on the next line when '=' ends a line.
+        self.skip_trivia(newlines=True)
         value_start = self.i
         line = self.line_at(start)
+        secret = looks_secret(name)
+        if self._chained_assignment():
+            # `$A = $B = "x"` (or an unfilled `$A =` above `$B = "x"`): both get B's value.
+            self.statement()
+            inner = self.outcome.assignments[-1]
+            self._record(Assignment(name, line, inner.value, inner.problem and _hidden(
+                inner.problem, secret), literal=inner.literal, plain_text=inner.plain_text),
+                append=False)
+            return
+        self._plain_text = False
         try:
             value, literal = self.expression()
             self.skip_trivia(newlines=False)
             if not self.at_statement_end() and self.peek() != "}":
                 raise _Unresolvable(f"uses '{self.rest_of_line_word()}', which pxready does "
                                     "not evaluate")
+            if append:
+                value = _add(self.env.get(name.lower()), value)
+                literal = False
+            if cast is not None:
+                value = _cast(cast, value)
         except _Unresolvable as why:
+            reached = self.i
             self.i = value_start
             self.skip_statement()
-            head = _statement_head(self.text[value_start:self.i])
-            self.env.pop(name.lower(), None)
-            self.outcome.assignments.append(
-                Assignment(name, line, None, str(why), literal=False, source_head=head)
-            )
+            if reached > self.i:
+                # The value went on past a line end ('+' or ',' at the end of a line): the
+                # statement ends after the line where reading stopped, not the first one.
+                self.i = reached
+                self.skip_statement()
+            head = None if secret else _statement_head(self.text[value_start:self.i])
+            self._record(Assignment(name, line, None, _hidden(str(why), secret), literal=False,
+                                    source_head=head, plain_text=self._plain_text),
+                         append=False)
             return
-        if append:
-            previous = self.env.get(name.lower())
-            value = _add(previous, value)
-            literal = False
-        self.env[name.lower()] = value
-        self.outcome.assignments.append(Assignment(name, line, value, None, literal=literal))
+        self._record(Assignment(name, line, value, None, literal=literal,
+                                plain_text=self._plain_text), append=append)
+
+    def _record(self, assignment: Assignment, append: bool) -> None:
+        key = assignment.name.lower()
+        if assignment.resolved:
+            self.env[key] = assignment.value
+            self.unresolved.pop(key, None)
+        else:
+            self.env.pop(key, None)
+            self.unresolved[key] = assignment.line
+        self.outcome.assignments.append(assignment)
+
+    def _chained_assignment(self) -> bool:
+        save = self.i
+        try:
+            return self.assignment_target() is not None
+        finally:
+            self.i = save
 
     def rest_of_line_word(self) -> str:
         match = re.match(r"\S{1,30}", self.text[self.i:])
         return match.group(0) if match else "?"
 
-    def assignment_target(self) -> tuple[str, bool] | None:
-        """`$Name =` (or `[type]$Name =`, `$Name +=`): the variable name, and whether it appends."""
+    def assignment_target(self) -> tuple[str, bool, str | None] | None:
+        """`$Name =` (or `[type]$Name =`, `$Name +=`): the variable name, whether it appends,
+        and the type constraint that converts the value (`[int]`), if pxready knows it."""
+        kind: str | None = None
         while True:
             cast = _CAST.match(self.text, self.i)
             if not cast:
                 break
+            if kind is None and cast.group(0).lower() in _KNOWN_CASTS:
+                kind = cast.group(0).lower()
             self.i = cast.end()
             self.skip_trivia(newlines=False)
         if self.peek() != "$":
@@ -166,10 +227,10 @@ class Parser:
         self.skip_trivia(newlines=False)
         if self.peek() == "=" and self.peek(1) != "=":
             self.i += 1
-            return name, False
+            return name, False, kind
         if self.peek() == "+" and self.peek(1) == "=":
             self.i += 2
-            return name, True
+            return name, True, kind
         return None
 
     def variable_name(self) -> str | None:
@@ -246,7 +307,9 @@ class Parser:
         if c in DOUBLE_QUOTES:
             return self.double_quoted()
         if c in SINGLE_QUOTES:
-            return self.single_quoted(), True
+            text = self.single_quoted()
+            self._plain_text = self._plain_text or bool(text)
+            return text, True
         if c == "@" and self.peek(1) in DOUBLE_QUOTES | SINGLE_QUOTES:
             return self.here_string()
         if c == "@" and self.peek(1) == "(":
@@ -276,6 +339,7 @@ class Parser:
         number = _NUMBER.match(self.text, self.i)
         if number:
             self.i = number.end()
+            self._plain_text = True
             return _number(number.group(0)), True
         word = re.match(r"[^\s;#)]+", self.text[self.i:])
         command = word.group(0) if word else c
@@ -287,6 +351,9 @@ class Parser:
             return _CONSTANTS[key]
         if key.startswith("env:"):
             raise _Unresolvable(f"uses the environment variable ${name}, unknown until run time")
+        if key in self.unresolved:
+            raise _Unresolvable(f"uses ${name}, which pxready cannot evaluate either (line "
+                                f"{self.unresolved[key]})")
         if key not in self.env:
             raise _Unresolvable(f"uses ${name}, which is not assigned before this line")
         return self.env[key]
