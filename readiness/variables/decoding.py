@@ -22,7 +22,7 @@ def decode_script(data: bytes) -> tuple[str, str]:
     for bom, codec, label in _BOMS:
         # UTF-32 LE's BOM starts with UTF-16 LE's: the longer one is tried first.
         if data.startswith(bom):
-            return _decode(data[len(bom):], codec, label), label
+            return _decode(data[len(bom):], codec, label, bom), label
     if not data:
         return "", "empty"
     guess = _bomless_utf16(data)
@@ -40,13 +40,18 @@ def decode_script(data: bytes) -> tuple[str, str]:
     return text, "Windows-1252 (no BOM, not UTF-8)"
 
 
-def _decode(data: bytes, codec: str, label: str) -> str:
+def _decode(data: bytes, codec: str, label: str, bom: bytes = b"") -> str:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
+        where = exc.start + len(bom)
+        if bom:
+            raise ScriptDecodeError(
+                f"the file starts with a {label} byte-order mark but byte {where} is not "
+                f"valid {label.split(' with')[0]}"
+            ) from None
         raise ScriptDecodeError(
-            f"the file starts with a {label} byte-order mark but byte {exc.start} is not "
-            f"valid {label.split(' with')[0]}"
+            f"it looks like {label} but byte {where} is not valid {label.split(' without')[0]}"
         ) from None
 
 

@@ -149,12 +149,19 @@ class Parser:
         line = self.line_at(start)
         secret = looks_secret(name)
         if self._chained_assignment():
-            # `$A = $B = "x"` (or an unfilled `$A =` above `$B = "x"`): both get B's value.
             self.statement()
             inner = self.outcome.assignments[-1]
-            self._record(Assignment(name, line, inner.value, inner.problem and _hidden(
-                inner.problem, secret), literal=inner.literal, plain_text=inner.plain_text),
-                append=False)
+            if inner.line != line:
+                # An unfilled `$A =` above `$B = "x"`: PowerShell gives A the value of B, which
+                # is never what the administrator meant.
+                self._record(Assignment(
+                    name, line, None, f"has no value on its line; PowerShell would give it the "
+                    f"value of ${inner.name} assigned on line {inner.line}"), append=False)
+                return
+            # `$A = $B = "x"`: both get the value.
+            self._record(Assignment(
+                name, line, inner.value, inner.problem and _hidden(inner.problem, secret),
+                literal=inner.literal, plain_text=inner.plain_text), append=False)
             return
         self._plain_text = False
         try:
@@ -415,23 +422,34 @@ class Parser:
     def double_quoted(self) -> tuple[str, bool]:
         start = self.i
         self.i += 1
+        value, literal, closed = self.expand(None)
+        if not closed:
+            raise _SyntaxFail(start, 'the string is missing its closing quote (")')
+        return value, literal
+
+    def expand(self, end: int | None) -> tuple[str, bool, bool]:
+        """Read an expandable string's body: up to its closing quote (then past it), or up to
+        `end` for a here-string body. Returns (text, literal, whether the quote closed it)."""
+        limit = self.n if end is None else end
         out: list[str] = []
         literal = True
         unresolved: _Unresolvable | None = None
-        while self.i < self.n:
+        while self.i < limit:
             c = self.text[self.i]
             if c == "`":
                 out.append(_BACKTICK.get(self.peek(1), self.peek(1)))
+                self._plain_text = True
                 self.i += 2
-            elif c in DOUBLE_QUOTES:
+            elif c in DOUBLE_QUOTES and end is None:
                 if self.peek(1) in DOUBLE_QUOTES:  # "" is a literal quote
                     out.append(c)
+                    self._plain_text = True
                     self.i += 2
                     continue
                 self.i += 1
                 if unresolved is not None:
                     raise unresolved
-                return "".join(out), literal
+                return "".join(out), literal, True
             elif c == "$":
                 try:
                     piece = self.interpolation()
@@ -440,14 +458,21 @@ class Parser:
                     piece = ""
                 if piece is None:
                     out.append("$")
+                    self._plain_text = True
                     self.i += 1
                 else:
                     literal = False
                     out.append(piece)
             else:
                 out.append(c)
+                if not c.isspace():
+                    self._plain_text = True
                 self.i += 1
-        raise _SyntaxFail(start, 'the string is missing its closing quote (")')
+        if end is None:
+            return "".join(out), literal, False
+        if unresolved is not None:
+            raise unresolved
+        return "".join(out), literal, True
 
     def interpolation(self) -> str | None:
         """At a `$` inside a double-quoted string: the text it expands to, or None if literal."""
@@ -477,14 +502,21 @@ class Parser:
         match = closing.search(self.text, header_end)
         if not match:
             raise _SyntaxFail(start, "the here-string is never closed")
-        body = self.text[header_end + 1:match.start()].removesuffix("\r")
-        self.i = match.end()
+        body_end = match.start()
+        if body_end > header_end and self.text[body_end - 1] == "\r":
+            body_end -= 1
+        body_start = min(header_end + 1, body_end)
         if not expandable:
+            body = self.text[body_start:body_end]
+            self._plain_text = self._plain_text or bool(body.strip())
+            self.i = match.end()
             return body, True
-        # Re-read the body as a double-quoted string to expand it.
-        inner = Parser('"' + body.replace('"', '""') + '"', {})
-        inner.env = self.env
-        value, literal = inner.double_quoted()
+        # Expanded where it stands, so that a problem inside names the file's own line.
+        self.i = body_start
+        try:
+            value, literal, _ = self.expand(body_end)
+        finally:
+            self.i = max(self.i, match.end())
         return value, literal
 
     # -- statements we do not model ------------------------------------------------------
@@ -501,12 +533,16 @@ class Parser:
 
     def skip_balanced(self) -> None:
         """At an opening bracket (or `@(`, `$(`, `@{`): move past its closing partner."""
-        if self.text[self.i] in "@$":
+        sigil = ""
+        if self.text[self.i] in "@$" and self.peek(1) in _OPENERS:
+            sigil = self.text[self.i]
             self.i += 1
         start = self.i
         opener = self.text[self.i]
-        closer = _OPENERS[opener]
+        closer = _OPENERS.get(opener)
         self.i += 1
+        if closer is None:
+            return
         while self.i < self.n:
             c = self.text[self.i]
             if c == closer:
@@ -516,7 +552,8 @@ class Parser:
                 self.i += 1
             else:
                 self.skip_token()
-        raise _SyntaxFail(start, f"missing closing '{closer}' of the '{opener}' opened here")
+        raise _SyntaxFail(start, f"missing closing '{closer}' of the '{sigil}{opener}' opened "
+                                 "here")
 
     def skip_token(self) -> None:
         c = self.text[self.i]
@@ -527,7 +564,7 @@ class Parser:
                 self.here_string()
             except _Unresolvable:
                 pass
-        elif c in "@$" and self.peek(1) in "({":
+        elif c in "@$" and self.peek(1) in ("(", "{"):
             self.skip_balanced()
         elif c in _OPENERS:
             self.skip_balanced()
@@ -570,6 +607,19 @@ _BACKTICK = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "a": "\a", "b": "\b", "
              "f": "\f", "v": "\v", "\n": "", "": ""}
 
 
+# Commands whose name is safe to quote for a secret: the usual ways to ask for or convert one.
+_SECRET_SAFE_COMMAND = re.compile(
+    r"is the output of '(?:Read|Get|ConvertTo|ConvertFrom|Import|New)-[A-Za-z]+', "
+    r"which pxready does not run$", re.IGNORECASE)
+
+
+def _hidden(problem: str, secret: bool) -> str:
+    """A problem quotes the script's text; for a secret that text may be the secret itself."""
+    if not secret or _SECRET_SAFE_COMMAND.fullmatch(problem):
+        return problem
+    return "is not a plain value, and pxready does not quote a secret's text to say why"
+
+
 def _strip_scope(name: str) -> str:
     scope, sep, rest = name.partition(":")
     if sep and scope.lower() in ("global", "script", "local", "private", "using"):
@@ -581,6 +631,10 @@ def _statement_head(text: str) -> str:
     """The command word of a statement: enough to recognise it, never its arguments."""
     match = re.match(r"\s*([^\s(=]+)", text)
     head = match.group(1) if match else ""
+    if head[:1] in DOUBLE_QUOTES | SINGLE_QUOTES or head[1:2] in DOUBLE_QUOTES | SINGLE_QUOTES:
+        # A bare string or here-string as a statement: its text could be anything, a password
+        # included, and the head is shown in the report.
+        return "(a string)"
     return head[:60]
 
 
