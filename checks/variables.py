@@ -20,6 +20,7 @@ from readiness import (
 )
 from readiness.connector import display_path
 from readiness.deployment import ConnectorInput
+from readiness.variables.model import looks_secret
 
 GUIDE = "Pexip Teams Connector planning guide"
 SCRIPT = "variables initialization script"
@@ -107,12 +108,14 @@ def required_set(ctx: Context) -> Finding:
         names.append(PFX_VARIABLE)
     missing, empty, unevaluated = [], [], []
     first_line: int | None = None
+    unevaluated_line: int | None = None
     for name in names:
         found = variables.assignment(name)
         if found is None:
             missing.append(f"${name}")
         elif not found.resolved:
             unevaluated.append(f"${name} (line {found.line}: {found.problem})")
+            unevaluated_line = unevaluated_line or found.line
         elif _is_empty(found.value):
             empty.append(f"${name} (line {found.line})")
             first_line = first_line or found.line
@@ -130,7 +133,8 @@ def required_set(ctx: Context) -> Finding:
                       location=Location(where.path, first_line))
     if unevaluated:
         return warned("set, but not evaluable without running the script: "
-                      + ", ".join(unevaluated), details=details, location=Location(where.path))
+                      + ", ".join(unevaluated), details=details,
+                      location=Location(where.path, unevaluated_line))
     return passed(f"all {len(names)} required variables are set", details=details)
 
 
@@ -165,8 +169,9 @@ def naming_fits(ctx: Context) -> Iterator[Finding]:
     IP and the Azure Bot names are derived from them, so a bad value fails the install late.
     """
     variables = ctx.variables()
-    base = variables.text("PxBaseConnName")
-    region = variables.text("PxVmssRegion")
+    # As written: the installer uses the value with any spaces in it, so they must count.
+    base = _raw_text(variables.value("PxBaseConnName"))
+    region = _raw_text(variables.value("PxVmssRegion"))
     if base is None or region is None:
         yield skipped("$PxBaseConnName or $PxVmssRegion is not set (see vars.required)")
         return
@@ -192,6 +197,7 @@ def naming_fits(ctx: Context) -> Iterator[Finding]:
     if not COMBINED_MIN <= combined <= COMBINED_MAX:
         problems.append(f"$PxBaseConnName + $PxVmssRegion {base + region!r} has {combined} "
                         f"characters; {COMBINED_MIN} to {COMBINED_MAX} are allowed")
+        line = line or variables.location("PxVmssRegion").line
     details = {"base": base, "region": region, "scale_set": base + region,
                "resource_groups": [f"{base}-TeamsConn-{region}-RG",
                                    f"{base}-TeamsConn-{region}-static-RG"]}
@@ -201,6 +207,14 @@ def naming_fits(ctx: Context) -> Iterator[Finding]:
     else:
         yield passed(f"scale set {base + region!r} ({combined} characters) and resource groups "
                      f"{base}-TeamsConn-{region}-RG fit Azure's rules", details=details)
+
+
+def _raw_text(value: object) -> str | None:
+    """A scalar value as the installer sees it (not stripped); None when unset or blank."""
+    if value is None or isinstance(value, (bool, list)):
+        return None
+    text = str(value)
+    return text if text.strip() else None
 
 
 def _chars(chars: list[str]) -> str:
@@ -230,7 +244,7 @@ def names_valid(ctx: Context) -> Finding:
     problems: list[str] = []
     warnings: list[str] = []
     line: int | None = None
-    raw_fqdn = variables.text("PxTeamsConnFqdn")
+    raw_fqdn = _raw_text(variables.value("PxTeamsConnFqdn"))
     checked = 0
     if raw_fqdn is not None:
         checked += 1
@@ -311,25 +325,25 @@ def prefixes_valid(ctx: Context) -> Finding:
     warnings: list[str] = []
     line: int | None = None
     seen = 0
+    warn_line: int | None = None
     for name, is_mgmt in (("PxMgmtSrcAddrPrefixes", True),
                           ("PxNodesSourceAddressPrefixes", False)):
         found = variables.assignment(name)
-        items = variables.items(name)
-        if found is None or items is None:
-            if not is_mgmt and found is not None and found.resolved:
-                warnings.append(f"${name} is empty: 443 on the connector is open to every "
-                                "address")
-            continue
-        items = [i for i in items if i]
+        if found is not None and not found.resolved:
+            continue  # vars.parse and vars.consent-access say it cannot be evaluated
+        items = [i for i in (variables.items(name) or []) if i]
         if not items:
             if not is_mgmt:
-                warnings.append(f"${name} is empty: 443 on the connector is open to every "
+                # Unset is the same as empty for the installer: no source restriction on 443.
+                state = "is not set" if found is None else "is empty"
+                warnings.append(f"${name} {state}: 443 on the connector is open to every "
                                 "address")
+                warn_line = warn_line or (found.line if found else None)
             continue
         private: list[str] = []
         for item in items:
             seen += 1
-            verdict, note = _classify_prefix(item)
+            verdict, note = classify_prefix(item)
             label = f"${name} entry {item!r}"
             if verdict == "open":
                 if is_mgmt:
@@ -338,14 +352,17 @@ def prefixes_valid(ctx: Context) -> Finding:
                 else:
                     warnings.append(f"{label} allows every address (the same as leaving it "
                                     "empty)")
+                    warn_line = warn_line or found.line
             elif verdict == "bad":
                 problems.append(f"{label} {note}")
                 line = line or found.line
             elif verdict == "warn":
                 warnings.append(f"{label} {note}")
+                warn_line = warn_line or found.line
             elif verdict == "private":
                 private.append(item)
         if private:
+            warn_line = warn_line or found.line
             warnings.append(
                 f"${name} has private addresses ({', '.join(private)}); the connector sees "
                 "nodes and workstations by their public addresses, so these never match")
@@ -355,11 +372,12 @@ def prefixes_valid(ctx: Context) -> Finding:
     if problems:
         return failed("; ".join(problems + warnings), location=Location(where, line))
     if warnings:
-        return warned("; ".join(warnings), location=Location(where))
+        return warned("; ".join(warnings), location=Location(where, warn_line))
     return passed(f"{seen} address prefixes are valid IPv4 addresses or CIDR prefixes")
 
 
-def _classify_prefix(item: str) -> tuple[str, str]:
+def classify_prefix(item: str) -> tuple[str, str]:
+    """("open" | "bad" | "warn" | "private" | "ok", why) for one NSG source prefix."""
     text = item.strip()
     if text.lower() in OPEN_TO_ALL:
         return "open", ""
@@ -396,7 +414,7 @@ def _strict_network(text: str) -> bool:
     return True
 
 
-SECRET_NAME = re.compile(r"pass(word)?|passwd|pwd|secret|apikey|api_key|token", re.IGNORECASE)
+PASSWORD_NAME = re.compile(r"pass|pwd", re.IGNORECASE)
 PLAINTEXT_SECURESTRING = re.compile(r"ConvertTo-SecureString\b.*-AsPlainText", re.IGNORECASE)
 
 
@@ -422,16 +440,22 @@ def no_plaintext_secrets(ctx: Context) -> Finding:
     script = load.script
     found: list[tuple[str, int]] = []
     for assignment in script.assignments:
-        if not SECRET_NAME.search(assignment.name):
+        if not looks_secret(assignment.name):
             continue
         value = assignment.value
         if assignment.resolved and isinstance(value, str) and value.strip():
             found.append((f"${assignment.name}", assignment.line))
-        elif not assignment.resolved and assignment.source_head and PLAINTEXT_SECURESTRING.search(
+        elif (assignment.resolved and isinstance(value, (int, float))
+              and not isinstance(value, bool) and PASSWORD_NAME.search(assignment.name)):
+            found.append((f"${assignment.name}", assignment.line))
+        elif not assignment.resolved and PLAINTEXT_SECURESTRING.search(
             script.line_text(assignment.line)
         ):
             found.append((f"${assignment.name} (ConvertTo-SecureString -AsPlainText)",
                           assignment.line))
+        elif not assignment.resolved and assignment.plain_text:
+            # "Pa$$w0rd" does not evaluate ($w0rd is no variable), but it is typed-in text.
+            found.append((f"${assignment.name}", assignment.line))
     where = display_path(script.path)
     if found:
         listed = ", ".join(f"{name} at line {line}" for name, line in found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +115,7 @@ def run_check(
                 [ConfigProblem(f"cannot write the report: {exc.strerror}", path)]
             ) from None
     color = use_color(sys.stdout)
-    width = None if color else 100
+    width = shutil.get_terminal_size((100, 24)).columns if color else 100
     if outputs:
         summary = renderer("table")
         sys.stdout.write(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -114,7 +115,10 @@ def test_hook_blocks_a_bad_deployment_and_lets_a_good_one_through(tmp_path: Path
     _git(config_repo, env, "add", "-A")
     allowed = _git(config_repo, env, "commit", "-m", "good deployment", check=False, timeout=600)
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
-    assert "READY" in allowed.stdout + allowed.stderr
+    # pre-commit shows a hook's output only when it fails.
+    assert re.search(r"pxready \(Teams Connector readiness, offline\)\.+Passed",
+                     allowed.stdout + allowed.stderr)
+    assert _git(config_repo, env, "log", "--format=%s").stdout.split("\n")[0] == "good deployment"
 
     # A commit touching none of the hook's files does not run pxready at all.
     _write(config_repo, "notes.txt", "change window: Saturday\n")

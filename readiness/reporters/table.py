@@ -86,7 +86,8 @@ def _render_plain(report: Report, options: RenderOptions) -> str:
         out.append(f"{area}")
         for r in results:
             prefix = f"  {_status_label(r):<6} {r.id:<{id_width}}  "
-            body = f"{r.target}: {r.message}" if r.target else r.message
+            shown_target = r.target and r.target != report.inputs.get("connector_fqdn")
+            body = f"{r.target}: {r.message}" if shown_target else r.message
             wrapped = textwrap.wrap(body, max(40, width - len(prefix))) or [""]
             out.append(prefix + wrapped[0])
             out.extend(" " * len(prefix) + line for line in wrapped[1:])
@@ -143,9 +144,12 @@ def _render_rich(report: Report, options: RenderOptions) -> str:
         table = Table(
             title=area, title_justify="left", title_style="bold cyan", show_lines=False, expand=True
         )
+        # The header names the connector; a target column only helps when targets differ.
+        show_target = {r.target for r in results} != {report.inputs.get("connector_fqdn")}
         table.add_column("status", no_wrap=True)
         table.add_column("check", no_wrap=True)
-        table.add_column("target", overflow="fold", max_width=40)
+        if show_target:
+            table.add_column("target", overflow="fold", max_width=40)
         table.add_column("finding", overflow="fold", ratio=1)
         for r in results:
             message = r.message
@@ -155,9 +159,10 @@ def _render_rich(report: Report, options: RenderOptions) -> str:
                 message += f"\nwaived until {r.waived.expires}: {r.waived.reason}"
             if options.verbose and r.details:
                 message += "\n" + json.dumps(r.details, ensure_ascii=False, default=str)
-            table.add_row(
-                Text(_status_label(r), style=_STYLE[r.status]), r.id, r.target, Text(message)
-            )
+            cells = [Text(_status_label(r), style=_STYLE[r.status]), Text(r.id)]
+            if show_target:
+                cells.append(Text(r.target))
+            table.add_row(*cells, Text(message))
         console.print(table)
     fixes = _to_fix(shown)
     if fixes:

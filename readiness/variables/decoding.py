@@ -47,8 +47,8 @@ def _decode(data: bytes, codec: str, label: str, bom: bytes = b"") -> str:
         where = exc.start + len(bom)
         if bom:
             raise ScriptDecodeError(
-                f"the file starts with a {label} byte-order mark but byte {where} is not "
-                f"valid {label.split(' with')[0]}"
+                f"the file starts with a {label.split(' with')[0]} byte-order mark but byte {where} "
+                f"is not valid {label.split(' with')[0]}"
             ) from None
         raise ScriptDecodeError(
             f"it looks like {label} but byte {where} is not valid {label.split(' without')[0]}"
