@@ -415,7 +415,12 @@ def _strict_network(text: str) -> bool:
 
 
 PASSWORD_NAME = re.compile(r"pass|pwd", re.IGNORECASE)
-PLAINTEXT_SECURESTRING = re.compile(r"ConvertTo-SecureString\b.*-AsPlainText", re.IGNORECASE)
+# A quoted literal handed to ConvertTo-SecureString -AsPlainText is the password in plain text;
+# `ConvertTo-SecureString $env:PW -AsPlainText` is not.
+PLAINTEXT_SECURESTRING = re.compile(
+    r"ConvertTo-SecureString\b(?=.*-AsPlainText)(?=.*[\"'\u201c\u201d\u201e\u2018\u2019])",
+    re.IGNORECASE,
+)
 
 
 @check(
@@ -440,6 +445,12 @@ def no_plaintext_secrets(ctx: Context) -> Finding:
     script = load.script
     found: list[tuple[str, int]] = []
     for assignment in script.assignments:
+        if not assignment.resolved and PLAINTEXT_SECURESTRING.search(
+            script.line_text(assignment.line)
+        ):
+            found.append((f"${assignment.name} (ConvertTo-SecureString -AsPlainText)",
+                          assignment.line))
+            continue
         if not looks_secret(assignment.name):
             continue
         value = assignment.value
@@ -448,11 +459,6 @@ def no_plaintext_secrets(ctx: Context) -> Finding:
         elif (assignment.resolved and isinstance(value, (int, float))
               and not isinstance(value, bool) and PASSWORD_NAME.search(assignment.name)):
             found.append((f"${assignment.name}", assignment.line))
-        elif not assignment.resolved and PLAINTEXT_SECURESTRING.search(
-            script.line_text(assignment.line)
-        ):
-            found.append((f"${assignment.name} (ConvertTo-SecureString -AsPlainText)",
-                          assignment.line))
         elif not assignment.resolved and assignment.plain_text:
             # "Pa$$w0rd" does not evaluate ($w0rd is no variable), but it is typed-in text.
             found.append((f"${assignment.name}", assignment.line))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from checks.variables import classify_prefix
 from readiness import Context, Finding, Location, check, failed, passed, skipped, warned
 
 GUIDE = "Pexip Teams Connector planning guide"
@@ -46,9 +47,10 @@ def admin_account_valid(ctx: Context) -> Finding:
     too (never shown); otherwise the installer asks for it.
     """
     variables = ctx.variables()
-    user = variables.text("PxWinAdminUser")
+    # As written, not stripped: Azure takes the spaces as part of the name or password.
+    user = _raw_text(variables.value("PxWinAdminUser"))
     password_assignment = variables.assignment("PxWinAdminPassword")
-    password = variables.text("PxWinAdminPassword")
+    password = _raw_text(variables.value("PxWinAdminPassword"))
     if user is None and password is None:
         return skipped("$PxWinAdminUser is not in the script; the installer asks for the "
                        "account")
@@ -71,6 +73,13 @@ def admin_account_valid(ctx: Context) -> Finding:
         return failed("; ".join(problems), location=Location(where, line))
     what = "admin user name" + (" and password meet" if checked_password else " meets")
     return passed(f"{what} Azure's rules")
+
+
+def _raw_text(value: object) -> str | None:
+    if value is None or isinstance(value, (bool, list)):
+        return None
+    text = str(value)
+    return text if text else None
 
 
 def _user_problem(user: str) -> str | None:
@@ -126,21 +135,30 @@ def consent_reachable(ctx: Context) -> Finding:
     An empty $PxMgmtSrcAddrPrefixes keeps RDP to the instances closed, by design.
     """
     variables = ctx.variables()
+    location = variables.location("PxNodesSourceAddressPrefixes")
+    nodes = variables.assignment("PxNodesSourceAddressPrefixes")
+    if nodes is not None and not nodes.resolved:
+        return warned(
+            f"$PxNodesSourceAddressPrefixes (line {nodes.line}) cannot be evaluated without "
+            "running the script; make sure it includes the admin-consent workstation's public "
+            "address", location=location)
     prefixes = [p for p in (variables.items("PxNodesSourceAddressPrefixes") or []) if p]
     mgmt = [p for p in (variables.items("PxMgmtSrcAddrPrefixes") or []) if p]
     rdp_note = ("RDP to the instances is closed by design ($PxMgmtSrcAddrPrefixes is empty)"
                 if not mgmt else f"RDP allowed from {len(mgmt)} management prefixes")
     details = {"consent_from": ctx.deployment.azure.consent_from, "rdp_open": bool(mgmt)}
-    if not prefixes:
-        return passed(f"443 is open to every address, so consent can be given from anywhere; "
-                      f"{rdp_note}", details=details)
+    open_to_all = [p for p in prefixes if classify_prefix(p)[0] == "open"]
+    if not prefixes or open_to_all:
+        why = f"{open_to_all[0]!r} allows every address" if open_to_all else "443 is open to " \
+            "every address"
+        return passed(f"{why}, so consent can be given from anywhere; {rdp_note}",
+                      details=details)
     networks = []
     for prefix in prefixes:
         try:
             networks.append(ipaddress.ip_network(prefix, strict=False))
         except ValueError:
             continue  # vars.prefixes reports it
-    location = variables.location("PxNodesSourceAddressPrefixes")
     consent_from = ctx.deployment.azure.consent_from
     if consent_from is None:
         return warned(

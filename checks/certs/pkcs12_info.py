@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyasn1.codec.ber import decoder  # type: ignore[import-untyped]  # noqa: TID253
+from pyasn1.codec.der import encoder  # type: ignore[import-untyped]  # noqa: TID253
 from pyasn1.error import PyAsn1Error, SubstrateUnderrunError  # type: ignore[import-untyped]  # noqa: TID253
 from pyasn1.type import univ  # type: ignore[import-untyped]  # noqa: TID253
-from pyasn1_modules import rfc5652, rfc7292, rfc8018  # type: ignore[import-untyped]  # noqa: TID253
+from pyasn1_modules import rfc5280, rfc5652, rfc7292, rfc8018  # type: ignore[import-untyped]  # noqa: TID253
 
 # A PFX names its own iteration counts; a hostile or broken file must not make a check spin.
 MAX_ITERATIONS = 10_000_000
@@ -215,7 +217,8 @@ class _Raw:
 
     mac: MacInfo | None
     auth_safe: bytes
-    containers: list[tuple[str, Protection | None, bytes]]  # type, protection, payload
+    # content type, protection, its AlgorithmIdentifier (DER), payload
+    containers: list[tuple[str, Protection | None, bytes, bytes]]
 
 
 def read_structure(data: bytes, password: str | None = None) -> Pkcs12Structure:
@@ -230,7 +233,7 @@ def read_structure(data: bytes, password: str | None = None) -> Pkcs12Structure:
     may_decrypt = password is not None and mac_verified is not False
     containers: list[Container] = []
     bags: list[Bag] = []
-    for index, (kind, protection, payload) in enumerate(raw.containers):
+    for index, (kind, protection, algorithm, payload) in enumerate(raw.containers):
         if kind == "data":
             try:
                 bags.extend(_safe_contents(payload, index, NOT_ENCRYPTED, 0))
@@ -247,14 +250,14 @@ def read_structure(data: bytes, password: str | None = None) -> Pkcs12Structure:
                 continue
             assert password is not None
             try:
-                plain = decrypt(protection, payload, password)
+                plain = decrypt(algorithm, payload, password, _is_safe_contents)
                 found = list(_safe_contents(plain, index, protection, 0))
             except _Undecryptable as exc:
                 containers.append(Container(index, kind, protection, False, exc.reason))
                 continue
             except (PyAsn1Error, NotPkcs12):
                 containers.append(Container(index, kind, protection, False,
-                                            "it does not decrypt with this password"))
+                                            "its decrypted contents do not parse"))
                 continue
             bags.extend(found)
             containers.append(Container(index, kind, protection, True))
@@ -286,11 +289,11 @@ def _read_raw(data: bytes) -> _Raw:
         auth_safe = _octets(pfx["authSafe"]["content"])
         mac = _mac_info(pfx["macData"]) if pfx["macData"].isValue else None
         authenticated, _ = decoder.decode(auth_safe, asn1Spec=rfc7292.AuthenticatedSafe())
-        containers: list[tuple[str, Protection | None, bytes]] = []
+        containers: list[tuple[str, Protection | None, bytes, bytes]] = []
         for info in authenticated:
             content_type = str(info["contentType"])
             if content_type == OID_DATA:
-                containers.append(("data", None, _octets(info["content"])))
+                containers.append(("data", None, b"", _octets(info["content"])))
             elif content_type == OID_ENCRYPTED_DATA:
                 encrypted, _ = decoder.decode(bytes(info["content"]),
                                               asn1Spec=rfc5652.EncryptedData())
@@ -298,11 +301,12 @@ def _read_raw(data: bytes) -> _Raw:
                 protection = describe_algorithm(eci["contentEncryptionAlgorithm"])
                 payload = bytes(eci["encryptedContent"]) if eci["encryptedContent"].isValue \
                     else b""
-                containers.append(("encryptedData", protection, payload))
+                algorithm = encoder.encode(eci["contentEncryptionAlgorithm"])
+                containers.append(("encryptedData", protection, algorithm, payload))
             elif content_type == OID_ENVELOPED_DATA:
-                containers.append(("envelopedData", None, b""))
+                containers.append(("envelopedData", None, b"", b""))
             else:
-                containers.append((content_type, None, b""))
+                containers.append((content_type, None, b"", b""))
     except SubstrateUnderrunError as exc:
         raise NotPkcs12(f"truncated ({_first_line(exc)})", truncated=True) from None
     except (PyAsn1Error, ValueError, TypeError) as exc:
@@ -496,15 +500,103 @@ def verify_mac(mac: MacInfo, auth_safe: bytes, password: str) -> bool | None:
     return False
 
 
-def decrypt(protection: Protection, payload: bytes, password: str) -> bytes:
-    """Decrypt an encryptedData payload; raises `_Undecryptable` for unsupported schemes."""
-    if protection.oid in PKCS12_PBE:
-        return _decrypt_pkcs12_pbe(protection, payload, password)
-    raise _Undecryptable(f"pxready cannot decrypt {protection.scheme}")
+def decrypt(algorithm_der: bytes, payload: bytes, password: str,
+            valid: Callable[[bytes], bool]) -> bytes:
+    """Decrypt with a password-based scheme; `valid` tells a right decryption from padding luck.
+
+    Raises `_Undecryptable` when the scheme is not one pxready decrypts, or nothing decrypts.
+    """
+    from cryptography.hazmat.decrepit.ciphers.algorithms import RC2, TripleDES
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers import algorithms
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    try:
+        algorithm, _ = decoder.decode(algorithm_der, asn1Spec=rfc5280.AlgorithmIdentifier())
+        oid = str(algorithm["algorithm"])
+        parameters = bytes(algorithm["parameters"])
+    except (PyAsn1Error, ValueError, TypeError):
+        raise _Undecryptable("its encryption parameters do not parse") from None
+    attempts: list[tuple[Any, bytes]] = []  # (cipher algorithm, IV)
+    try:
+        if oid in PKCS12_PBE:
+            name, cipher, key_length = PKCS12_PBE[oid]
+            params, _ = decoder.decode(parameters, asn1Spec=rfc7292.Pkcs_12PbeParams())
+            salt, iterations = bytes(params["salt"]), int(params["iterations"])
+            for candidate in _bmp_passwords(password):
+                key = pkcs12_kdf("sha1", candidate, salt, 1, iterations, key_length)
+                iv = pkcs12_kdf("sha1", candidate, salt, 2, iterations, 8)
+                if "3DES" in cipher:
+                    attempts.append((TripleDES(key), iv))
+                elif cipher == "RC2-128-CBC":
+                    attempts.append((RC2(key), iv))
+                else:
+                    raise _Undecryptable(f"pxready cannot decrypt {name} ({cipher})")
+        elif oid == OID_PBES2:
+            params, _ = decoder.decode(parameters, asn1Spec=rfc8018.PBES2_params())
+            if str(params["keyDerivationFunc"]["algorithm"]) != OID_PBKDF2:
+                raise _Undecryptable("PBES2 with a key derivation other than PBKDF2")
+            kdf, _ = decoder.decode(bytes(params["keyDerivationFunc"]["parameters"]),
+                                    asn1Spec=rfc8018.PBKDF2_params())
+            prf = HMAC_PRFS.get(str(kdf["prf"]["algorithm"]))
+            cipher_oid = str(params["encryptionScheme"]["algorithm"])
+            if prf is None or cipher_oid not in PBES2_CIPHERS or not kdf["salt"]["specified"] \
+                    .isValue:
+                raise _Undecryptable("PBES2 with a cipher or PRF pxready does not decrypt")
+            cipher_name, key_length = PBES2_CIPHERS[cipher_oid]
+            if kdf["keyLength"].isValue:
+                key_length = int(kdf["keyLength"])
+            iterations = int(kdf["iterationCount"])
+            if not 1 <= iterations <= MAX_ITERATIONS:
+                raise _Undecryptable(f"unreasonable iteration count {iterations}")
+            iv, _ = decoder.decode(bytes(params["encryptionScheme"]["parameters"]),
+                                   asn1Spec=univ.OctetString())
+            hash_type = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+                         "sha384": hashes.SHA384, "sha512": hashes.SHA512}[prf]
+            # OpenSSL feeds PBKDF2 the UTF-8 bytes; some writers use the BMPString form.
+            for candidate in [password.encode("utf-8"), *_bmp_passwords(password)]:
+                key = PBKDF2HMAC(hash_type(), key_length, bytes(kdf["salt"]["specified"]),
+                                 iterations).derive(candidate)
+                if cipher_name.startswith("AES"):
+                    attempts.append((algorithms.AES(key), bytes(iv)))
+                elif cipher_name == "3DES-CBC":
+                    attempts.append((TripleDES(key), bytes(iv)))
+                else:
+                    raise _Undecryptable(f"pxready cannot decrypt PBES2 with {cipher_name}")
+        else:
+            raise _Undecryptable(f"pxready cannot decrypt {describe_algorithm(algorithm).scheme}")
+    except (PyAsn1Error, KeyError, TypeError) as exc:
+        raise _Undecryptable(f"its encryption parameters do not parse ({_first_line(exc)})") \
+            from None
+    except ValueError as exc:  # a key or IV size the cipher refuses
+        raise _Undecryptable(f"its encryption parameters are invalid ({_first_line(exc)})") \
+            from None
+    for cipher, iv in attempts:
+        plain = _cbc_decrypt(cipher, iv, payload)
+        if plain is not None and valid(plain):
+            return plain
+    raise _Undecryptable("it does not decrypt with this password")
 
 
-def _decrypt_pkcs12_pbe(protection: Protection, payload: bytes, password: str) -> bytes:
-    raise _Undecryptable(f"pxready cannot decrypt {protection.scheme}")
+def _cbc_decrypt(cipher: Any, iv: bytes, payload: bytes) -> bytes | None:
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, modes
+
+    try:
+        decryptor = Cipher(cipher, modes.CBC(iv)).decryptor()
+        padded = decryptor.update(payload) + decryptor.finalize()
+        unpadder = padding.PKCS7(cipher.block_size).unpadder()
+        return unpadder.update(padded) + unpadder.finalize()
+    except ValueError:
+        return None
+
+
+def _is_safe_contents(data: bytes) -> bool:
+    try:
+        decoder.decode(data, asn1Spec=rfc7292.SafeContents())
+    except PyAsn1Error:
+        return False
+    return True
 
 
 def _first_line(exc: BaseException) -> str:
