@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from readiness.deployment import (
+    DEFAULT_EXPIRY_WARNING_DAYS,
     DEFAULT_PFX_PASSWORD_ENV,
+    DEFAULT_TLS_PORT,
     AzureInput,
     ConnectorInput,
     Deployment,
@@ -311,186 +313,163 @@ def _date(value: Any) -> dt.date | None:
 def load(overrides: Overrides, cwd: Path) -> tuple[Deployment, Settings]:
     """Read pxready.toml (if any), apply the flags, check named files exist."""
     config_path = discover(overrides.config, cwd)
-    doc: dict[str, Any] = {}
-    reader: _Reader | None = None
+    deployment, settings = Deployment(), Settings()
+    problems: list[ConfigProblem] = []
     if config_path is not None:
         text = read_config_text(config_path)
-        doc = parse_toml(config_path, text)
         reader = _Reader(config_path, text)
-    deployment, settings, problems = _build(doc, reader, overrides, cwd, config_path)
+        deployment, settings = _from_file(reader, parse_toml(config_path, text))
+        problems.extend(reader.problems)
+    deployment = _apply_flags(deployment, overrides, cwd, problems)
     if problems:
         raise ConfigError(problems)
     return deployment, settings
 
 
-def _build(
-    doc: Mapping[str, Any],
-    reader: _Reader | None,
-    overrides: Overrides,
-    cwd: Path,
-    config_path: Path | None,
-) -> tuple[Deployment, Settings, list[ConfigProblem]]:
-    problems: list[ConfigProblem] = []
-    connectors: list[ConnectorInput] = []
-    node_certs: tuple[Path, ...] = ()
-    tls_port = 443
-    ca_bundle: Path | None = None
-    azure = AzureInput()
-    nameservers: tuple[Nameserver, ...] = ()
-    settings = Settings()
-    expiry_days = 30
-    waivers: list[Waiver] = []
-
-    if reader is not None:
-        r = reader
-        r.known_keys(doc, (), _TOP_KEYS)
-        raw_connectors = doc.get("connector", [])
-        if isinstance(raw_connectors, dict):
-            raw_connectors = [raw_connectors]
-        if not isinstance(raw_connectors, list):
-            r.problem("'connector' must be an array of tables ([[connector]])", (), "connector")
-            raw_connectors = []
-        for index, table in enumerate(raw_connectors):
-            where = ("connector",)
-            if not isinstance(table, dict):
-                r.problem("each [[connector]] must be a table", where)
-                continue
-            r.known_keys(table, where, _CONNECTOR_KEYS)
-            vars_path = r.file(table, where, "vars")
-            if vars_path is None and "vars" not in table:
-                r.problem("[[connector]] needs 'vars', the path of the variables script", where)
-            connectors.append(
-                ConnectorInput(
-                    index=index,
-                    vars_path=vars_path,
-                    pfx_path=r.file(table, where, "pfx"),
-                    pfx_password_env=r.string(table, where, "pfx_password_env")
-                    or DEFAULT_PFX_PASSWORD_ENV,
-                    expected_cname=r.string(table, where, "expected_cname"),
-                    name=r.string(table, where, "name"),
-                )
+def _from_file(r: _Reader, doc: Mapping[str, Any]) -> tuple[Deployment, Settings]:
+    r.known_keys(doc, (), _TOP_KEYS)
+    nodes = r.table(doc, "nodes")
+    r.known_keys(nodes, ("nodes",), _NODES_KEYS)
+    trust = r.table(doc, "trust")
+    r.known_keys(trust, ("trust",), _TRUST_KEYS)
+    dns = r.table(doc, "dns")
+    r.known_keys(dns, ("dns",), _DNS_KEYS)
+    chk = r.table(doc, "checks")
+    r.known_keys(chk, ("checks",), _CHECKS_KEYS)
+    days = r.integer(chk, ("checks",), "expiry_warning_days", 0, 3650)
+    deployment = Deployment(
+        connectors=_connectors(r, doc),
+        config_path=r.path,
+        node_certificates=tuple(
+            p
+            for p in (
+                _existing(r, ("nodes",), "certificates", value)
+                for value in r.strings(nodes, ("nodes",), "certificates")
             )
-        nodes = r.table(doc, "nodes")
-        r.known_keys(nodes, ("nodes",), _NODES_KEYS)
-        cert_values = r.strings(nodes, ("nodes",), "certificates")
-        paths = []
-        for value in cert_values:
-            path = resolve_path(value, r.path.parent)
-            if not path.is_file():
-                r.problem(
-                    f"'certificates' names {value!r}, which does not exist ({path})",
-                    ("nodes",),
-                    "certificates",
-                )
-            paths.append(path)
-        node_certs = tuple(paths)
-        tls_port = r.integer(nodes, ("nodes",), "tls_port", 1, 65535) or tls_port
-
-        trust = r.table(doc, "trust")
-        r.known_keys(trust, ("trust",), _TRUST_KEYS)
-        ca_bundle = r.file(trust, ("trust",), "ca_bundle")
-
-        az = r.table(doc, "azure")
-        w = ("azure",)
-        r.known_keys(az, w, _AZURE_KEYS)
-        azure = AzureInput(
-            vm_size=r.string(az, w, "vm_size") or azure.vm_size,
-            recommended_vcpus=r.integer(az, w, "recommended_vcpus", 1, 100000)
-            or azure.recommended_vcpus,
-            usage_file=r.file(az, w, "usage_file"),
-            skus_file=r.file(az, w, "skus_file"),
-            provider_file=r.file(az, w, "provider_file"),
-            locations_file=r.file(az, w, "locations_file"),
-            consent_from=_ip(
-                r.string(az, w, "consent_from"),
-                lambda m: r.problem(m, w, "consent_from"),
-                "consent_from",
-            ),
-            arm_endpoint=(r.string(az, w, "arm_endpoint") or azure.arm_endpoint).rstrip("/"),
-        )
-
-        dns = r.table(doc, "dns")
-        r.known_keys(dns, ("dns",), _DNS_KEYS)
-        nameservers = parse_nameservers(
+        ),
+        tls_port=r.integer(nodes, ("nodes",), "tls_port", 1, 65535) or DEFAULT_TLS_PORT,
+        ca_bundle=r.file(trust, ("trust",), "ca_bundle"),
+        azure=_azure(r, r.table(doc, "azure")),
+        nameservers=parse_nameservers(
             r.strings(dns, ("dns",), "nameservers"),
             lambda m: r.problem(m, ("dns",), "nameservers"),
-        )
+        ),
+        expiry_warning_days=DEFAULT_EXPIRY_WARNING_DAYS if days is None else days,
+        waivers=_waivers(r, doc),
+    )
+    settings = Settings(
+        skip=r.strings(chk, ("checks",), "skip"), only=r.strings(chk, ("checks",), "only")
+    )
+    return deployment, settings
 
-        chk = r.table(doc, "checks")
-        r.known_keys(chk, ("checks",), _CHECKS_KEYS)
-        settings = Settings(
-            skip=r.strings(chk, ("checks",), "skip"), only=r.strings(chk, ("checks",), "only")
-        )
-        days = r.integer(chk, ("checks",), "expiry_warning_days", 0, 3650)
-        expiry_days = expiry_days if days is None else days
 
-        raw_waivers = doc.get("waiver", [])
-        if isinstance(raw_waivers, dict):
-            raw_waivers = [raw_waivers]
-        if not isinstance(raw_waivers, list):
-            r.problem("'waiver' must be an array of tables ([[waiver]])", (), "waiver")
-            raw_waivers = []
-        waiver_lines = [
-            n
-            for n, line in enumerate(r.text.splitlines(), 1)
-            if re.match(r"^\s*\[\[\s*waiver\s*\]\]", line)
+def _array_of_tables(r: _Reader, doc: Mapping[str, Any], name: str) -> list[Any]:
+    value = doc.get(name, [])
+    if isinstance(value, dict):
+        return [value]
+    if not isinstance(value, list):
+        r.problem(f"'{name}' must be an array of tables ([[{name}]])", (), name)
+        return []
+    return value
+
+
+def _existing(r: _Reader, where: Sequence[str], key: str, value: str) -> Path:
+    path = resolve_path(value, r.path.parent)
+    if not path.is_file():
+        r.problem(f"'{key}' names {value!r}, which does not exist ({path})", where, key)
+    return path
+
+
+def _connectors(r: _Reader, doc: Mapping[str, Any]) -> tuple[ConnectorInput, ...]:
+    connectors = []
+    where = ("connector",)
+    for index, table in enumerate(_array_of_tables(r, doc, "connector")):
+        if not isinstance(table, dict):
+            r.problem("each [[connector]] must be a table", where)
+            continue
+        r.known_keys(table, where, _CONNECTOR_KEYS)
+        connectors.append(
+            ConnectorInput(
+                index=index,
+                vars_path=r.file(table, where, "vars"),
+                pfx_path=r.file(table, where, "pfx"),
+                pfx_password_env=r.string(table, where, "pfx_password_env")
+                or DEFAULT_PFX_PASSWORD_ENV,
+                expected_cname=r.string(table, where, "expected_cname"),
+                name=r.string(table, where, "name"),
+            )
+        )
+    return tuple(connectors)
+
+
+def _azure(r: _Reader, az: Mapping[str, Any]) -> AzureInput:
+    w = ("azure",)
+    r.known_keys(az, w, _AZURE_KEYS)
+    defaults = AzureInput()
+    return AzureInput(
+        vm_size=r.string(az, w, "vm_size") or defaults.vm_size,
+        recommended_vcpus=r.integer(az, w, "recommended_vcpus", 1, 100000)
+        or defaults.recommended_vcpus,
+        usage_file=r.file(az, w, "usage_file"),
+        skus_file=r.file(az, w, "skus_file"),
+        provider_file=r.file(az, w, "provider_file"),
+        locations_file=r.file(az, w, "locations_file"),
+        consent_from=_ip(
+            r.string(az, w, "consent_from"),
+            lambda m: r.problem(m, w, "consent_from"),
+            "consent_from",
+        ),
+        arm_endpoint=(r.string(az, w, "arm_endpoint") or defaults.arm_endpoint).rstrip("/"),
+    )
+
+
+_WAIVER_HEADER = re.compile(r"^\s*\[\[\s*waiver\s*\]\]")
+
+
+def _waivers(r: _Reader, doc: Mapping[str, Any]) -> tuple[Waiver, ...]:
+    lines = [n for n, text in enumerate(r.text.splitlines(), 1) if _WAIVER_HEADER.match(text)]
+    waivers = []
+    for index, table in enumerate(_array_of_tables(r, doc, "waiver")):
+        line = lines[index] if index < len(lines) else None
+        if not isinstance(table, dict):
+            continue
+        r.known_keys(table, ("waiver",), _WAIVER_KEYS)
+        waiver, problems = _waiver(table, line)
+        r.problems.extend(ConfigProblem(p, r.path, line) for p in problems)
+        if waiver is not None:
+            waivers.append(waiver)
+    return tuple(waivers)
+
+
+def _waiver(table: Mapping[str, Any], line: int | None) -> tuple[Waiver | None, list[str]]:
+    missing = [k for k in ("id", "reason", "expires") if k not in table]
+    if missing:
+        return None, [
+            f"[[waiver]] needs {', '.join(missing)} (id, reason and expires are required)"
         ]
-        for index, table in enumerate(raw_waivers):
-            line = waiver_lines[index] if index < len(waiver_lines) else None
-            if not isinstance(table, dict):
-                continue
-            r.known_keys(table, ("waiver",), _WAIVER_KEYS)
-            missing = [k for k in ("id", "reason", "expires") if k not in table]
-            if missing:
-                problems.append(
-                    ConfigProblem(
-                        f"[[waiver]] needs {', '.join(missing)} "
-                        "(id, reason and expires are required)",
-                        r.path,
-                        line,
-                    )
-                )
-                continue
-            expires = _date(table["expires"])
-            wid, reason, target = table["id"], table["reason"], table.get("target")
-            if expires is None:
-                problems.append(
-                    ConfigProblem(
-                        "waiver 'expires' must be a date such as 2027-03-01", r.path, line
-                    )
-                )
-            if not isinstance(wid, str) or not wid.strip():
-                problems.append(
-                    ConfigProblem("waiver 'id' must be a check id or glob", r.path, line)
-                )
-            if not isinstance(reason, str) or not reason.strip():
-                problems.append(
-                    ConfigProblem(
-                        "waiver 'reason' must say why the finding is accepted", r.path, line
-                    )
-                )
-            if target is not None and (not isinstance(target, str) or not target.strip()):
-                problems.append(ConfigProblem("waiver 'target' must be a string", r.path, line))
-            if (
-                expires is not None
-                and isinstance(wid, str)
-                and isinstance(reason, str)
-                and (target is None or isinstance(target, str))
-                and wid.strip()
-                and reason.strip()
-            ):
-                waivers.append(
-                    Waiver(
-                        wid.strip(),
-                        reason.strip(),
-                        expires,
-                        target.strip() if target else None,
-                        line,
-                    )
-                )
-        problems.extend(r.problems)
+    problems = []
+    wid, reason, target = table["id"], table["reason"], table.get("target")
+    expires = _date(table["expires"])
+    if expires is None:
+        problems.append("waiver 'expires' must be a date such as 2027-03-01")
+    if not isinstance(wid, str) or not wid.strip():
+        problems.append("waiver 'id' must be a check id or glob")
+    if not isinstance(reason, str) or not reason.strip():
+        problems.append("waiver 'reason' must say why the finding is accepted")
+    if target is not None and (not isinstance(target, str) or not target.strip()):
+        problems.append("waiver 'target' must be a non-empty string")
+    if problems or expires is None:
+        return None, problems
+    return Waiver(
+        wid.strip(), reason.strip(), expires, target.strip() if target else None, line
+    ), []
 
-    # Flags win over the file. Paths given as flags resolve against the current folder.
+
+def _apply_flags(
+    deployment: Deployment, overrides: Overrides, cwd: Path, problems: list[ConfigProblem]
+) -> Deployment:
+    """Flags win over the file. Paths given as flags resolve against the current folder."""
+
     def flag_file(path: Path | None, flag: str) -> Path | None:
         if path is None:
             return None
@@ -499,27 +478,35 @@ def _build(
             problems.append(ConfigProblem(f"{flag} {path}: file does not exist"))
         return resolved
 
+    def report(prefix: str) -> Callable[[str], None]:
+        return lambda message: problems.append(ConfigProblem(f"{prefix}: {message}"))
+
+    connectors = list(deployment.connectors)
     vars_flag = flag_file(overrides.vars, "--vars")
     pfx_flag = flag_file(overrides.pfx, "--pfx")
     if vars_flag is not None or pfx_flag is not None:
         first = connectors[0] if connectors else ConnectorInput(index=0, vars_path=None)
-        first = replace(
-            first,
-            vars_path=vars_flag or first.vars_path,
-            pfx_path=pfx_flag or first.pfx_path,
-        )
-        connectors = [first, *connectors[1:]]
+        connectors[:1] = [
+            replace(
+                first, vars_path=vars_flag or first.vars_path, pfx_path=pfx_flag or first.pfx_path
+            )
+        ]
+    for index, connector in enumerate(connectors):
+        if connector.vars_path is None and connector.pfx_path is None:
+            problems.append(
+                ConfigProblem(
+                    f"[[connector]] {index + 1} needs 'vars', the path of the variables script",
+                    deployment.config_path,
+                )
+            )
     if overrides.pfx_password_env:
         connectors = [replace(c, pfx_password_env=overrides.pfx_password_env) for c in connectors]
+    node_certs = deployment.node_certificates
     if overrides.node_certs:
         node_certs = tuple(
             p for p in (flag_file(c, "--node-cert") for c in overrides.node_certs) if p
         )
-    ca_bundle = flag_file(overrides.ca_bundle, "--ca-bundle") or ca_bundle
-    if overrides.nameservers:
-        nameservers = parse_nameservers(
-            overrides.nameservers, lambda m: problems.append(ConfigProblem(f"--nameserver: {m}"))
-        )
+    azure = deployment.azure
     azure = replace(
         azure,
         usage_file=flag_file(overrides.azure_usage, "--azure-usage") or azure.usage_file,
@@ -529,25 +516,19 @@ def _build(
         locations_file=flag_file(overrides.azure_locations, "--azure-locations")
         or azure.locations_file,
         vm_size=overrides.vm_size or azure.vm_size,
-        consent_from=_ip(
-            overrides.consent_from,
-            lambda m: problems.append(ConfigProblem(f"--consent-from: {m}")),
-            "address",
-        )
+        consent_from=_ip(overrides.consent_from, report("--consent-from"), "address")
         or azure.consent_from,
     )
-    deployment = Deployment(
+    return replace(
+        deployment,
         connectors=tuple(connectors),
-        config_path=config_path,
         node_certificates=node_certs,
-        tls_port=tls_port,
-        ca_bundle=ca_bundle,
+        ca_bundle=flag_file(overrides.ca_bundle, "--ca-bundle") or deployment.ca_bundle,
         azure=azure,
-        nameservers=nameservers,
-        expiry_warning_days=expiry_days,
-        waivers=tuple(waivers),
+        nameservers=parse_nameservers(overrides.nameservers, report("--nameserver"))
+        if overrides.nameservers
+        else deployment.nameservers,
         at=overrides.at,
         offline=overrides.offline,
-        timeout=overrides.timeout or 10.0,
+        timeout=overrides.timeout or deployment.timeout,
     )
-    return deployment, settings, problems
