@@ -341,11 +341,8 @@ def _from_file(r: _Reader, doc: Mapping[str, Any]) -> tuple[Deployment, Settings
         connectors=_connectors(r, doc),
         config_path=r.path,
         node_certificates=tuple(
-            p
-            for p in (
-                _existing(r, ("nodes",), "certificates", value)
-                for value in r.strings(nodes, ("nodes",), "certificates")
-            )
+            _existing(r, ("nodes",), "certificates", value)
+            for value in r.strings(nodes, ("nodes",), "certificates")
         ),
         tls_port=r.integer(nodes, ("nodes",), "tls_port", 1, 65535) or DEFAULT_TLS_PORT,
         ca_bundle=r.file(trust, ("trust",), "ca_bundle"),
