@@ -20,7 +20,7 @@ from readiness import (
 )
 from readiness.connector import display_path
 from readiness.deployment import ConnectorInput
-from readiness.variables.model import looks_secret
+from readiness.variables.model import Assignment, looks_secret
 
 GUIDE = "Pexip Teams Connector planning guide"
 SCRIPT = "variables initialization script"
@@ -69,7 +69,8 @@ def script_reads(ctx: Context) -> Finding:
         )
     unresolved = [
         {"variable": f"${a.name}", "line": a.line, "reason": a.problem}
-        for a in script.assignments if not a.resolved and a.name.lower().startswith("px")
+        for a in script.assignments
+        if not a.resolved and a.name.lower().startswith("px")
     ]
     ignored = [{"line": s.line, "statement": s.head} for s in script.ignored]
     px_count = len({a.name.lower() for a in script.assignments if a.name.lower().startswith("px")})
@@ -82,8 +83,11 @@ def script_reads(ctx: Context) -> Finding:
     return passed(
         message,
         location=Location(where),
-        details={"encoding": script.encoding, "ignored_statements": ignored,
-                 "unevaluated": unresolved},
+        details={
+            "encoding": script.encoding,
+            "ignored_statements": ignored,
+            "unevaluated": unresolved,
+        },
     )
 
 
@@ -129,12 +133,15 @@ def required_set(ctx: Context) -> Finding:
     details = {"missing": missing, "empty": empty, "unevaluated": unevaluated}
     where = variables.location("PxBaseConnName")
     if problems:
-        return failed("; ".join(problems), details=details,
-                      location=Location(where.path, first_line))
+        return failed(
+            "; ".join(problems), details=details, location=Location(where.path, first_line)
+        )
     if unevaluated:
-        return warned("set, but not evaluable without running the script: "
-                      + ", ".join(unevaluated), details=details,
-                      location=Location(where.path, unevaluated_line))
+        return warned(
+            "set, but not evaluable without running the script: " + ", ".join(unevaluated),
+            details=details,
+            location=Location(where.path, unevaluated_line),
+        )
     return passed(f"all {len(names)} required variables are set", details=details)
 
 
@@ -178,35 +185,49 @@ def naming_fits(ctx: Context) -> Iterator[Finding]:
     problems: list[str] = []
     line = None
     if len(base) > BASE_MAX:
-        problems.append(f"$PxBaseConnName {base!r} has {len(base)} characters; at most "
-                        f"{BASE_MAX} are allowed")
+        problems.append(
+            f"$PxBaseConnName {base!r} has {len(base)} characters; at most {BASE_MAX} are allowed"
+        )
         line = variables.location("PxBaseConnName").line
     if not re.fullmatch(r"[a-z0-9]+", base):
         bad = sorted({c for c in base if not re.match(r"[a-z0-9]", c)})
         hint = " (use lower case)" if any(c.isupper() for c in bad) else ""
-        problems.append(f"$PxBaseConnName {base!r} contains {_chars(bad)}; only a-z and 0-9 are "
-                        f"allowed{hint}")
+        problems.append(
+            f"$PxBaseConnName {base!r} contains {_chars(bad)}; only a-z and 0-9 are allowed{hint}"
+        )
         line = line or variables.location("PxBaseConnName").line
     if not re.fullmatch(r"[a-z]+", region):
         bad = sorted({c for c in region if not re.match(r"[a-z]", c)})
         hint = " (use lower case)" if any(c.isupper() for c in bad) else ""
-        problems.append(f"$PxVmssRegion {region!r} contains {_chars(bad)}; only a-z is "
-                        f"allowed{hint}")
+        problems.append(
+            f"$PxVmssRegion {region!r} contains {_chars(bad)}; only a-z is allowed{hint}"
+        )
         line = line or variables.location("PxVmssRegion").line
     combined = len(base) + len(region)
     if not COMBINED_MIN <= combined <= COMBINED_MAX:
-        problems.append(f"$PxBaseConnName + $PxVmssRegion {base + region!r} has {combined} "
-                        f"characters; {COMBINED_MIN} to {COMBINED_MAX} are allowed")
+        problems.append(
+            f"$PxBaseConnName + $PxVmssRegion {base + region!r} has {combined} "
+            f"characters; {COMBINED_MIN} to {COMBINED_MAX} are allowed"
+        )
         line = line or variables.location("PxVmssRegion").line
-    details = {"base": base, "region": region, "scale_set": base + region,
-               "resource_groups": [f"{base}-TeamsConn-{region}-RG",
-                                   f"{base}-TeamsConn-{region}-static-RG"]}
+    details = {
+        "base": base,
+        "region": region,
+        "scale_set": base + region,
+        "resource_groups": [
+            f"{base}-TeamsConn-{region}-RG",
+            f"{base}-TeamsConn-{region}-static-RG",
+        ],
+    }
     where = variables.location("PxBaseConnName")
     if problems:
         yield failed("; ".join(problems), details=details, location=Location(where.path, line))
     else:
-        yield passed(f"scale set {base + region!r} ({combined} characters) and resource groups "
-                     f"{base}-TeamsConn-{region}-RG fit Azure's rules", details=details)
+        yield passed(
+            f"scale set {base + region!r} ({combined} characters) and resource groups "
+            f"{base}-TeamsConn-{region}-RG fit Azure's rules",
+            details=details,
+        )
 
 
 def _raw_text(value: object) -> str | None:
@@ -264,8 +285,10 @@ def names_valid(ctx: Context) -> Finding:
                 problems.append(f"$PxNodeFqdns entry {entry!r} {problem}")
                 line = line or variables.location("PxNodeFqdns").line
         if isinstance(variables.value("PxNodeFqdns"), list):
-            warnings.append("$PxNodeFqdns is an array; Pexip's script expects one string with "
-                            "the names separated by commas")
+            warnings.append(
+                "$PxNodeFqdns is an array; Pexip's script expects one string with "
+                "the names separated by commas"
+            )
     fqdn = variables.fqdn
     if fqdn and ctx.connector is not None:
         for other in ctx.deployment.connectors:
@@ -273,19 +296,25 @@ def names_valid(ctx: Context) -> Finding:
                 continue
             other_fqdn = _other_fqdn(ctx, other)
             if other_fqdn == fqdn:
-                problems.append(f"$PxTeamsConnFqdn {fqdn!r} is also the name of connector "
-                                f"{other.index + 1}; each region needs its own name")
+                problems.append(
+                    f"$PxTeamsConnFqdn {fqdn!r} is also the name of connector "
+                    f"{other.index + 1}; each region needs its own name"
+                )
                 break
     if checked == 0:
         return skipped("$PxTeamsConnFqdn and $PxNodeFqdns are not set (see vars.required)")
     where = variables.location("PxTeamsConnFqdn").path
     details = {"connector_fqdn": fqdn, "node_fqdns": variables.node_fqdns}
     if problems:
-        return failed("; ".join(problems + warnings), details=details,
-                      location=Location(where, line))
+        return failed(
+            "; ".join(problems + warnings), details=details, location=Location(where, line)
+        )
     if warnings:
-        return warned("; ".join(warnings), details=details,
-                      location=Location(where, variables.location("PxNodeFqdns").line))
+        return warned(
+            "; ".join(warnings),
+            details=details,
+            location=Location(where, variables.location("PxNodeFqdns").line),
+        )
     return passed(f"{checked} names are valid DNS names", details=details)
 
 
@@ -326,18 +355,16 @@ def prefixes_valid(ctx: Context) -> Finding:
     line: int | None = None
     seen = 0
     warn_line: int | None = None
-    for name, is_mgmt in (("PxMgmtSrcAddrPrefixes", True),
-                          ("PxNodesSourceAddressPrefixes", False)):
+    for name, is_mgmt in (("PxMgmtSrcAddrPrefixes", True), ("PxNodesSourceAddressPrefixes", False)):
         found = variables.assignment(name)
         if found is not None and not found.resolved:
             continue  # vars.parse and vars.consent-access say it cannot be evaluated
         items = [i for i in (variables.items(name) or []) if i]
-        if not items:
+        if found is None or not items:
             if not is_mgmt:
                 # Unset is the same as empty for the installer: no source restriction on 443.
                 state = "is not set" if found is None else "is empty"
-                warnings.append(f"${name} {state}: 443 on the connector is open to every "
-                                "address")
+                warnings.append(f"${name} {state}: 443 on the connector is open to every address")
                 warn_line = warn_line or (found.line if found else None)
             continue
         private: list[str] = []
@@ -350,8 +377,7 @@ def prefixes_valid(ctx: Context) -> Finding:
                     problems.append(f"{label} opens RDP to the whole internet")
                     line = line or found.line
                 else:
-                    warnings.append(f"{label} allows every address (the same as leaving it "
-                                    "empty)")
+                    warnings.append(f"{label} allows every address (the same as leaving it empty)")
                     warn_line = warn_line or found.line
             elif verdict == "bad":
                 problems.append(f"{label} {note}")
@@ -365,7 +391,8 @@ def prefixes_valid(ctx: Context) -> Finding:
             warn_line = warn_line or found.line
             warnings.append(
                 f"${name} has private addresses ({', '.join(private)}); the connector sees "
-                "nodes and workstations by their public addresses, so these never match")
+                "nodes and workstations by their public addresses, so these never match"
+            )
     if seen == 0 and not warnings:
         return passed("no address prefixes set (RDP blocked by design; 443 open to all)")
     where = variables.location("PxMgmtSrcAddrPrefixes").path
@@ -382,8 +409,9 @@ def classify_prefix(item: str) -> tuple[str, str]:
     if text.lower() in OPEN_TO_ALL:
         return "open", ""
     if "," in text or " " in text:
-        return "bad", ("holds several values in one string; write each as its own array "
-                       'element: @("a", "b")')
+        return "bad", (
+            'holds several values in one string; write each as its own array element: @("a", "b")'
+        )
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
@@ -394,16 +422,25 @@ def classify_prefix(item: str) -> tuple[str, str]:
         return "open", ""
     if "/" in text and not _strict_network(text):
         return "warn", f"has host bits set; Azure reads it as {network.with_prefixlen}"
-    if any(network.subnet_of(block) for block in _NOT_SEEN_FROM_AZURE
-           if block.prefixlen <= network.prefixlen):
+    if isinstance(network, ipaddress.IPv4Network) and any(
+        network.subnet_of(block) for block in _NOT_SEEN_FROM_AZURE
+    ):
         return "private", ""
     return "ok", ""
 
 
 # Addresses the connector never sees as a source: its peers reach it over the internet.
-_NOT_SEEN_FROM_AZURE = tuple(ipaddress.ip_network(n) for n in (
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
-    "100.64.0.0/10"))
+_NOT_SEEN_FROM_AZURE = tuple(
+    ipaddress.IPv4Network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "100.64.0.0/10",
+    )
+)
 
 
 def _strict_network(text: str) -> bool:
@@ -421,6 +458,22 @@ PLAINTEXT_SECURESTRING = re.compile(
     r"ConvertTo-SecureString\b(?=.*-AsPlainText)(?=.*[\"'\u201c\u201d\u201e\u2018\u2019])",
     re.IGNORECASE,
 )
+
+
+def _written_in_script(assignment: Assignment) -> bool:
+    """Whether a secret-named variable holds text typed into the script."""
+    value = assignment.value
+    if not assignment.resolved:
+        # "Pa$$w0rd" does not evaluate ($w0rd is no variable), but it is typed-in text.
+        return assignment.plain_text
+    if isinstance(value, str):
+        return bool(value.strip())
+    # A number typed in as a password is still the password; a token lifetime is not.
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and bool(PASSWORD_NAME.search(assignment.name))
+    )
 
 
 @check(
@@ -448,24 +501,20 @@ def no_plaintext_secrets(ctx: Context) -> Finding:
         if not assignment.resolved and PLAINTEXT_SECURESTRING.search(
             script.line_text(assignment.line)
         ):
-            found.append((f"${assignment.name} (ConvertTo-SecureString -AsPlainText)",
-                          assignment.line))
+            found.append(
+                (f"${assignment.name} (ConvertTo-SecureString -AsPlainText)", assignment.line)
+            )
             continue
         if not looks_secret(assignment.name):
             continue
-        value = assignment.value
-        if assignment.resolved and isinstance(value, str) and value.strip():
-            found.append((f"${assignment.name}", assignment.line))
-        elif (assignment.resolved and isinstance(value, (int, float))
-              and not isinstance(value, bool) and PASSWORD_NAME.search(assignment.name)):
-            found.append((f"${assignment.name}", assignment.line))
-        elif not assignment.resolved and assignment.plain_text:
-            # "Pa$$w0rd" does not evaluate ($w0rd is no variable), but it is typed-in text.
+        if _written_in_script(assignment):
             found.append((f"${assignment.name}", assignment.line))
     where = display_path(script.path)
     if found:
         listed = ", ".join(f"{name} at line {line}" for name, line in found)
-        return failed(f"plain-text password in the script: {listed}",
-                      location=Location(where, found[0][1]),
-                      details={"variables": [{"variable": n, "line": ln} for n, ln in found]})
+        return failed(
+            f"plain-text password in the script: {listed}",
+            location=Location(where, found[0][1]),
+            details={"variables": [{"variable": n, "line": ln} for n, ln in found]},
+        )
     return passed("no plain-text password in the script")

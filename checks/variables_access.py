@@ -11,20 +11,60 @@ from readiness import Context, Finding, Location, check, failed, passed, skipped
 GUIDE = "Pexip Teams Connector planning guide"
 
 # Azure refuses these as the admin user of a Windows VM (Compute API, osProfile.adminUsername).
-RESERVED_USER_NAMES = frozenset({
-    "1", "123", "a", "actuser", "adm", "admin", "admin1", "admin2", "administrator", "aspnet",
-    "backup", "console", "david", "guest", "john", "owner", "root", "server", "sql", "support",
-    "support_388945a0", "sys", "test", "test1", "test2", "test3", "user", "user1", "user2",
-    "user3", "user4", "user5",
-})
+RESERVED_USER_NAMES = frozenset(
+    {
+        "1",
+        "123",
+        "a",
+        "actuser",
+        "adm",
+        "admin",
+        "admin1",
+        "admin2",
+        "administrator",
+        "aspnet",
+        "backup",
+        "console",
+        "david",
+        "guest",
+        "john",
+        "owner",
+        "root",
+        "server",
+        "sql",
+        "support",
+        "support_388945a0",
+        "sys",
+        "test",
+        "test1",
+        "test2",
+        "test3",
+        "user",
+        "user1",
+        "user2",
+        "user3",
+        "user4",
+        "user5",
+    }
+)
 USER_FORBIDDEN = set('\\/"[]:|<>+=;,?*@&')
 USER_MAX = 20
 PASSWORD_MIN, PASSWORD_MAX = 12, 123
 # Azure refuses these passwords outright, whatever their length and classes.
-REFUSED_PASSWORDS = frozenset({
-    "abc@123", "iloveyou!", "p@$$w0rd", "p@ssw0rd", "p@ssword123", "pa$$word", "pass@word1",
-    "password!", "password1", "password22",
-})
+REFUSED_PASSWORDS = frozenset(
+    {
+        "abc@123",
+        "iloveyou!",
+        "p@$$w0rd",
+        "p@ssw0rd",
+        "p@ssword123",
+        "pa$$word",
+        "pass@word1",
+        "password!",
+        "password1",
+        "password22",
+    }
+)
 
 
 @check(
@@ -52,8 +92,7 @@ def admin_account_valid(ctx: Context) -> Finding:
     password_assignment = variables.assignment("PxWinAdminPassword")
     password = _raw_text(variables.value("PxWinAdminPassword"))
     if user is None and password is None:
-        return skipped("$PxWinAdminUser is not in the script; the installer asks for the "
-                       "account")
+        return skipped("$PxWinAdminUser is not in the script; the installer asks for the account")
     problems: list[str] = []
     line: int | None = None
     if user is not None:
@@ -106,8 +145,10 @@ def _password_problem(password: str, user: str | None) -> str | None:
         for pattern in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
     )
     if classes < 3:
-        return (f"uses {classes} of the 4 character classes (lower case, upper case, digit, "
-                "symbol); Azure needs 3")
+        return (
+            f"uses {classes} of the 4 character classes (lower case, upper case, digit, "
+            "symbol); Azure needs 3"
+        )
     if password.lower() in REFUSED_PASSWORDS:
         return "is one of the common passwords Azure refuses"
     if user and user.lower() in password.lower():
@@ -119,7 +160,7 @@ def _password_problem(password: str, user: str | None) -> str | None:
     "vars.consent-access",
     "Admin-consent workstation can reach the connector",
     reference=f"{GUIDE}: Firewall ports for the Teams Connector and NSG rules; "
-              "$PxNodesSourceAddressPrefixes must include the admin-consent workstation",
+    "$PxNodesSourceAddressPrefixes must include the admin-consent workstation",
     remediation="""
     Add the public address of the workstation that will give admin consent to
     $PxNodesSourceAddressPrefixes (as its own entry, e.g. "203.0.113.10"), or give consent from
@@ -141,18 +182,25 @@ def consent_reachable(ctx: Context) -> Finding:
         return warned(
             f"$PxNodesSourceAddressPrefixes (line {nodes.line}) cannot be evaluated without "
             "running the script; make sure it includes the admin-consent workstation's public "
-            "address", location=location)
+            "address",
+            location=location,
+        )
     prefixes = [p for p in (variables.items("PxNodesSourceAddressPrefixes") or []) if p]
     mgmt = [p for p in (variables.items("PxMgmtSrcAddrPrefixes") or []) if p]
-    rdp_note = ("RDP to the instances is closed by design ($PxMgmtSrcAddrPrefixes is empty)"
-                if not mgmt else f"RDP allowed from {len(mgmt)} management prefixes")
+    rdp_note = (
+        "RDP to the instances is closed by design ($PxMgmtSrcAddrPrefixes is empty)"
+        if not mgmt
+        else f"RDP allowed from {len(mgmt)} management prefixes"
+    )
     details = {"consent_from": ctx.deployment.azure.consent_from, "rdp_open": bool(mgmt)}
     open_to_all = [p for p in prefixes if classify_prefix(p)[0] == "open"]
     if not prefixes or open_to_all:
-        why = f"{open_to_all[0]!r} allows every address" if open_to_all else "443 is open to " \
-            "every address"
-        return passed(f"{why}, so consent can be given from anywhere; {rdp_note}",
-                      details=details)
+        why = (
+            f"{open_to_all[0]!r} allows every address"
+            if open_to_all
+            else "443 is open to every address"
+        )
+        return passed(f"{why}, so consent can be given from anywhere; {rdp_note}", details=details)
     networks = []
     for prefix in prefixes:
         try:
@@ -165,15 +213,19 @@ def consent_reachable(ctx: Context) -> Finding:
             f"443 is limited to {len(prefixes)} prefixes; make sure the admin-consent "
             "workstation's public address is one of them (give it with --consent-from to "
             f"check); {rdp_note}",
-            details=details, location=location,
+            details=details,
+            location=location,
         )
     address = ipaddress.ip_address(consent_from)
     covering = [str(n) for n in networks if address.version == n.version and address in n]
     if covering:
-        return passed(f"the consent workstation {consent_from} is allowed by {covering[0]}; "
-                      f"{rdp_note}", details={**details, "allowed_by": covering[0]})
+        return passed(
+            f"the consent workstation {consent_from} is allowed by {covering[0]}; {rdp_note}",
+            details={**details, "allowed_by": covering[0]},
+        )
     return failed(
         f"the consent workstation {consent_from} is not in $PxNodesSourceAddressPrefixes "
         f"({', '.join(prefixes)}): admin consent would fail at the end of the install",
-        details=details, location=Location(location.path, location.line),
+        details=details,
+        location=Location(location.path, location.line),
     )

@@ -269,6 +269,13 @@ def schema_command() -> None:
     click.echo(schema_text(), nl=False)
 
 
+from readiness.commands.firewall import firewall_command  # noqa: E402
+from readiness.commands.init import init_command  # noqa: E402
+
+cli.add_command(firewall_command)
+cli.add_command(init_command)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point. Anything unexpected is one line on stderr and exit 2, never a traceback."""
     for stream in (sys.stdout, sys.stderr):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from readiness.variables import VariablesScript
 
 T = TypeVar("T")
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 
 
 class Memo:
@@ -109,9 +111,7 @@ class Context:
                 return ScriptLoad(None, f"{display_path(path)} cannot be read: {exc.strerror}")
             except ScriptDecodeError as exc:
                 return ScriptLoad(None, f"{display_path(path)} is not readable text: {exc}")
-            for assignment in script.assignments:
-                if assignment.literal and _looks_secret(assignment.name):
-                    self.state.secrets.add(str(assignment.value))
+            self._register_secrets(script)
             return ScriptLoad(script, None)
 
         return self.memo(("script", path), read)
@@ -127,6 +127,21 @@ class Context:
                 f"{load.script.syntax.message})"
             )
         return ConnectorVariables(load.script, self._require_connector())
+
+    def _register_secrets(self, script: VariablesScript) -> None:
+        """Every value of a secret-named variable is scrubbed from all output, and so is every
+        quoted text on its line (a value pxready cannot evaluate may still hold a password)."""
+        from readiness.variables.model import looks_secret
+
+        for assignment in script.assignments:
+            if not looks_secret(assignment.name):
+                continue
+            values = assignment.value if isinstance(assignment.value, list) else [assignment.value]
+            for value in values:
+                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                    self.state.secrets.add(str(value))
+            for quoted in _QUOTED.findall(script.line_text(assignment.line)):
+                self.state.secrets.add(quoted[1:-1])
 
     @property
     def default_target(self) -> str:
@@ -161,8 +176,3 @@ class Context:
         if self.connector is None:
             raise CheckSkipped("this check runs per connector, and none is configured")
         return self.connector
-
-
-def _looks_secret(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in ("password", "passwd", "pwd", "secret", "apikey"))

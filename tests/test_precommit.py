@@ -18,33 +18,57 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import GOOD_VARS, REPO, pxready
 
 # Build and tool caches of the working tree are not part of the hook repository.
 _NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "__pycache__", "*.pyc", "*.egg-info", "build", "dist",
-    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".tox", ".coverage*",
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "*.pyc",
+    "*.egg-info",
+    "build",
+    "dist",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".hypothesis",
+    ".tox",
+    ".coverage*",
 )
 
 
 def _git_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PXREADY_", "GIT_"))}
     env.update(
-        GIT_AUTHOR_NAME="pxready test", GIT_AUTHOR_EMAIL="test@example.invalid",
-        GIT_COMMITTER_NAME="pxready test", GIT_COMMITTER_EMAIL="test@example.invalid",
+        GIT_AUTHOR_NAME="pxready test",
+        GIT_AUTHOR_EMAIL="test@example.invalid",
+        GIT_COMMITTER_NAME="pxready test",
+        GIT_COMMITTER_EMAIL="test@example.invalid",
         # The developer's own git configuration (a global hooksPath, signing) must not leak in.
-        GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1",
-        PRE_COMMIT_HOME=str(home), PYTHONIOENCODING="utf-8",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        PRE_COMMIT_HOME=str(home),
+        PYTHONIOENCODING="utf-8",
     )
     env.pop("NO_COLOR", None)
     return env
 
 
-def _git(cwd: Path, env: dict[str, str], *args: str, check: bool = True,
-         timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          encoding="utf-8", errors="replace", timeout=timeout)
+def _git(
+    cwd: Path, env: dict[str, str], *args: str, check: bool = True, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=timeout,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -93,14 +117,23 @@ def test_hook_blocks_a_bad_deployment_and_lets_a_good_one_through(tmp_path: Path
     config_repo = tmp_path / "deployment"
     config_repo.mkdir()
     _git(config_repo, env, "init", "-q")
-    _write(config_repo, ".pre-commit-config.yaml",
-           f"repos:\n- repo: {json.dumps(hook_repo)}\n  rev: {rev}\n  hooks:\n  - id: pxready\n")
+    _write(
+        config_repo,
+        ".pre-commit-config.yaml",
+        f"repos:\n- repo: {json.dumps(hook_repo)}\n  rev: {rev}\n  hooks:\n  - id: pxready\n",
+    )
     _write(config_repo, "pxready.toml", _toml(cert_checks))
     bad = GOOD_VARS.replace('$PxBaseConnName = "contoso"', '$PxBaseConnName = "contosoltd"')
     _write(config_repo, "variables.ps1", bad)
 
-    install = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=config_repo,
-                             env=env, capture_output=True, text=True, timeout=120)
+    install = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=config_repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert install.returncode == 0, install.stdout + install.stderr
 
     _git(config_repo, env, "add", "-A")
@@ -116,8 +149,9 @@ def test_hook_blocks_a_bad_deployment_and_lets_a_good_one_through(tmp_path: Path
     allowed = _git(config_repo, env, "commit", "-m", "good deployment", check=False, timeout=600)
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     # pre-commit shows a hook's output only when it fails.
-    assert re.search(r"pxready \(Teams Connector readiness, offline\)\.+Passed",
-                     allowed.stdout + allowed.stderr)
+    assert re.search(
+        r"pxready \(Teams Connector readiness, offline\)\.+Passed", allowed.stdout + allowed.stderr
+    )
     assert _git(config_repo, env, "log", "--format=%s").stdout.split("\n")[0] == "good deployment"
 
     # A commit touching none of the hook's files does not run pxready at all.

@@ -21,7 +21,7 @@ from typing import Any
 from pyasn1.codec.ber import decoder  # type: ignore[import-untyped]  # noqa: TID253
 from pyasn1.codec.der import encoder  # type: ignore[import-untyped]  # noqa: TID253
 from pyasn1.error import PyAsn1Error, SubstrateUnderrunError  # type: ignore[import-untyped]  # noqa: TID253
-from pyasn1.type import univ  # type: ignore[import-untyped]  # noqa: TID253
+from pyasn1.type import char, univ  # type: ignore[import-untyped]  # noqa: TID253
 from pyasn1_modules import rfc5280, rfc5652, rfc7292, rfc8018  # type: ignore[import-untyped]  # noqa: TID253
 
 # A PFX names its own iteration counts; a hostile or broken file must not make a check spin.
@@ -99,7 +99,7 @@ ATTRIBUTE_NAMES: dict[str, str] = {
 }
 
 
-class NotPkcs12(Exception):  # noqa: N818 - it reads as what the file is not
+class NotPkcs12(Exception):
     """The bytes are not a PKCS#12 structure; `truncated` when they stop part-way through one."""
 
     def __init__(self, reason: str, *, truncated: bool = False) -> None:
@@ -373,12 +373,12 @@ def describe_algorithm(algorithm: object) -> Protection:
             kdf, _ = decoder.decode(bytes(params["keyDerivationFunc"]["parameters"]),
                                     asn1Spec=rfc8018.PBKDF2_params())
             prf_oid = str(kdf["prf"]["algorithm"])
-            iterations: int | None = int(kdf["iterationCount"])
+            count = int(kdf["iterationCount"])
         except (PyAsn1Error, ValueError, TypeError):
             return Protection(oid, "PBES2", cipher, "PBKDF2 (unreadable parameters)")
         prf = HMAC_PRFS.get(prf_oid)
         prf_label = f"HMAC-{_hash_label(prf).replace('-', '')}" if prf else prf_oid
-        return Protection(oid, "PBES2", cipher, f"PBKDF2 ({prf_label})", iterations)
+        return Protection(oid, "PBES2", cipher, f"PBKDF2 ({prf_label})", count)
     return Protection(oid, oid, "unknown", "unknown")
 
 
@@ -425,22 +425,25 @@ def _attribute_text(der: bytes) -> str:
     """A string attribute as text (BMPString, UTF8String...); anything else as hex."""
     try:
         value, _ = decoder.decode(der)
+        if isinstance(value, char.AbstractCharacterString):
+            return str(value)
+    except (PyAsn1Error, UnicodeError):
+        pass
+    return der.hex() if not der.startswith(b"\x04") else _octet_hex(der)
+
+
+def _octet_hex(der: bytes) -> str:
+    try:
+        value, _ = decoder.decode(der, asn1Spec=univ.OctetString())
     except PyAsn1Error:
         return der.hex()
-    if isinstance(value, univ.OctetString) and not hasattr(value, "encoding"):
-        return bytes(value).hex()
-    if hasattr(value, "encoding") or type(value).__module__.endswith("char"):
-        try:
-            return str(value)
-        except (PyAsn1Error, UnicodeError):
-            return der.hex()
-    return der.hex()
+    return bytes(value).hex()
 
 
 # -- password-based cryptography ---------------------------------------------------------------
 
 
-class _Undecryptable(Exception):  # noqa: N818 - an outcome, not a bug
+class _Undecryptable(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -551,12 +554,18 @@ def decrypt(algorithm_der: bytes, payload: bytes, password: str,
                 raise _Undecryptable(f"unreasonable iteration count {iterations}")
             iv, _ = decoder.decode(bytes(params["encryptionScheme"]["parameters"]),
                                    asn1Spec=univ.OctetString())
-            hash_type = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-                         "sha384": hashes.SHA384, "sha512": hashes.SHA512}[prf]
+            hash_types: dict[str, type[hashes.HashAlgorithm]] = {
+                "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+                "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+            hash_type = hash_types[prf]
             # OpenSSL feeds PBKDF2 the UTF-8 bytes; some writers use the BMPString form.
             for candidate in [password.encode("utf-8"), *_bmp_passwords(password)]:
-                key = PBKDF2HMAC(hash_type(), key_length, bytes(kdf["salt"]["specified"]),
-                                 iterations).derive(candidate)
+                key = PBKDF2HMAC(
+                    algorithm=hash_type(),
+                    length=key_length,
+                    salt=bytes(kdf["salt"]["specified"]),
+                    iterations=iterations,
+                ).derive(candidate)
                 if cipher_name.startswith("AES"):
                     attempts.append((algorithms.AES(key), bytes(iv)))
                 elif cipher_name == "3DES-CBC":

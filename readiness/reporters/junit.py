@@ -48,7 +48,7 @@ def _output(result: Result, verdict_note: str | None) -> str:
         lines.append(f"at {result.location}")
     if result.waived is not None:
         lines.append(f"waived until {result.waived.expires.isoformat()}: {result.waived.reason}")
-    if result.status is not Status.PASS and result.remediation:
+    if result.status not in (Status.PASS, Status.SKIP) and result.remediation:
         lines += ["", "How to fix:", result.remediation]
     if result.reference:
         lines += ["", f"Requirement: {result.reference}"]
@@ -57,11 +57,14 @@ def _output(result: Result, verdict_note: str | None) -> str:
 
 def _testcase(result: Result, report: Report) -> tuple[ET.Element, str | None]:
     """The test case and its outcome: "failure", "error", "skipped" or None (passed)."""
-    case = ET.Element("testcase", {
-        "classname": xml_text(result.id),
-        "name": xml_text(f"{result.id} [{result.target}]"),
-        "time": _seconds(result.duration_ms),
-    })
+    case = ET.Element(
+        "testcase",
+        {
+            "classname": xml_text(result.id),
+            "name": xml_text(f"{result.id} [{result.target}]"),
+            "time": _seconds(result.duration_ms),
+        },
+    )
     status = result.status
     blocking = blocks_readiness(result, report)
     note: str | None = None
@@ -69,8 +72,10 @@ def _testcase(result: Result, report: Report) -> tuple[ET.Element, str | None]:
     message = result.message
     if result.waived is not None and status in (Status.FAIL, Status.ERROR, Status.WARN):
         outcome = "skipped"
-        message = (f"waived {status.value} until {result.waived.expires.isoformat()} "
-                   f"({result.waived.reason}): {result.message}")
+        message = (
+            f"waived {status.value} until {result.waived.expires.isoformat()} "
+            f"({result.waived.reason}): {result.message}"
+        )
     elif status is Status.FAIL or (blocking and status in (Status.WARN, Status.SKIP)):
         outcome = "failure"
         if status is Status.WARN:
@@ -86,8 +91,9 @@ def _testcase(result: Result, report: Report) -> tuple[ET.Element, str | None]:
         note = "A warning passes this test case; the deployment is ready with it."
     text = xml_text(_output(result, note))
     if outcome is not None:
-        element = ET.SubElement(case, outcome, {"message": xml_text(message),
-                                                "type": f"pxready.{status.value}"})
+        element = ET.SubElement(
+            case, outcome, {"message": xml_text(message), "type": f"pxready.{status.value}"}
+        )
         if outcome != "skipped":
             element.text = text
     if outcome in (None, "skipped"):
@@ -101,8 +107,9 @@ def render(report: Report, options: RenderOptions) -> str:
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     total_ms = 0
     for area, results in report.by_area().items():
-        suite = ET.SubElement(root, "testsuite", {"name": xml_text(f"pxready.{area}"),
-                                                  "timestamp": stamp})
+        suite = ET.SubElement(
+            root, "testsuite", {"name": xml_text(f"pxready.{area}"), "timestamp": stamp}
+        )
         properties = ET.SubElement(suite, "properties")
         for name, value in _properties(report):
             ET.SubElement(properties, "property", {"name": name, "value": xml_text(value)})
@@ -121,8 +128,8 @@ def render(report: Report, options: RenderOptions) -> str:
             suite_ms += max(result.duration_ms, 0)
         suite.attrib.update({k: str(v) for k, v in counts.items()})
         suite.set("time", _seconds(suite_ms))
-        for key, value in counts.items():
-            totals[key] += value
+        for key, count in counts.items():
+            totals[key] += count
         total_ms += suite_ms
     root.attrib.update({k: str(v) for k, v in totals.items()})
     root.set("time", _seconds(total_ms))
@@ -141,6 +148,7 @@ def _properties(report: Report) -> list[tuple[str, str]]:
     for key in ("connector_fqdn", "vars", "config", "azure_location", "at", "offline"):
         value = inputs.get(key)
         if value is not None:
-            props.append((f"pxready.{key}", str(value).lower() if isinstance(value, bool)
-                          else str(value)))
+            props.append(
+                (f"pxready.{key}", str(value).lower() if isinstance(value, bool) else str(value))
+            )
     return props

@@ -27,8 +27,11 @@ _LABEL = {
     Status.PASS: "pass",
 }
 # Characters with a meaning in some Markdown dialect; a backslash makes each one literal in
-# CommonMark (GitHub, GitLab, Azure DevOps) and in Jira's Markdown import.
-_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+# CommonMark (GitHub, GitLab, Azure DevOps) and in Jira's Markdown import; `$` because GitHub
+# and GitLab read "$PxA ... $PxB" as inline math.
+_SPECIAL = re.compile(r"([\\`*_\[\]|#~$])")
+# Control characters show as boxes or vanish depending on the viewer; say they were there.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Only something that starts like an HTML tag is escaped, so "<# ... #>" stays readable.
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -42,7 +45,8 @@ def cell(text: str) -> str:
     it, while blank lines and list items keep their break.
     """
     pieces: list[str] = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    text = _CONTROL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+    for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             if pieces and pieces[-1] != "<br>":
@@ -75,8 +79,9 @@ def _finding(result: Result) -> str:
     if result.location is not None:
         parts.append(f"at {_code(str(result.location))}")
     if result.waived is not None:
-        parts.append(f"Waived until {result.waived.expires.isoformat()}: "
-                     f"{cell(result.waived.reason)}")
+        parts.append(
+            f"Waived until {result.waived.expires.isoformat()}: {cell(result.waived.reason)}"
+        )
     return "<br>".join(parts)
 
 
@@ -126,8 +131,9 @@ def render(report: Report, options: RenderOptions) -> str:
         ]
         for r in open_items:
             fix = cell(r.remediation) if r.status is not Status.SKIP else " "
-            out.append(f"| {_status(r)} | {_code(r.id)} | {cell(r.target)} | {_finding(r)} "
-                       f"| {fix} |")
+            out.append(
+                f"| {_status(r)} | {_code(r.id)} | {cell(r.target)} | {_finding(r)} | {fix} |"
+            )
         out.append("")
     else:
         out += ["Nothing to fix: every check passed.", ""]

@@ -21,6 +21,7 @@ __all__ = [
     "ScriptSyntaxProblem",
     "Value",
     "VariablesScript",
+    "decode_script",
     "parse_script",
     "read_script",
 ]

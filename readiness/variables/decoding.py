@@ -22,7 +22,7 @@ def decode_script(data: bytes) -> tuple[str, str]:
     for bom, codec, label in _BOMS:
         # UTF-32 LE's BOM starts with UTF-16 LE's: the longer one is tried first.
         if data.startswith(bom):
-            return _decode(data[len(bom):], codec, label, bom), label
+            return _decode(data[len(bom) :], codec, label, bom), label
     if not data:
         return "", "empty"
     guess = _bomless_utf16(data)
@@ -47,8 +47,8 @@ def _decode(data: bytes, codec: str, label: str, bom: bytes = b"") -> str:
         where = exc.start + len(bom)
         if bom:
             raise ScriptDecodeError(
-                f"the file starts with a {label.split(' with')[0]} byte-order mark but byte {where} "
-                f"is not valid {label.split(' with')[0]}"
+                f"the file starts with a {label.split(' with')[0]} byte-order mark but byte "
+                f"{where} is not valid {label.split(' with')[0]}"
             ) from None
         raise ScriptDecodeError(
             f"it looks like {label} but byte {where} is not valid {label.split(' without')[0]}"

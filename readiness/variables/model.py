@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
-Value: TypeAlias = "str | int | float | bool | None | list[Value]"
+Value: TypeAlias = "str | int | float | bool | list[Value] | None"
 
 # Variables whose value is a secret: their text never goes into a problem, a message or details.
 _SECRET_NAME = re.compile(

@@ -9,6 +9,7 @@ line where the construct began, as PowerShell's own parser reports it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 
@@ -31,15 +32,26 @@ _CAST = re.compile(r"\[[A-Za-z_][\w.]*(?:\[\])?\]")
 _OPENERS = {"(": ")", "{": "}", "[": "]"}
 _CONSTANTS: dict[str, Value] = {"true": True, "false": False, "null": None}
 # Type constraints on a variable (`[int]$X = "3"`) that change the stored value.
-_KNOWN_CASTS = frozenset({"[string]", "[int]", "[int32]", "[int64]", "[long]", "[array]",
-                          "[string[]]", "[object[]]", "[bool]"})
+_KNOWN_CASTS = frozenset(
+    {
+        "[string]",
+        "[int]",
+        "[int32]",
+        "[int64]",
+        "[long]",
+        "[array]",
+        "[string[]]",
+        "[object[]]",
+        "[bool]",
+    }
+)
 
 
-class _Unresolvable(Exception):  # noqa: N818 - internal signal, not an error
+class _Unresolvable(Exception):  # an internal signal, not an error
     """The value exists in PowerShell but cannot be known without running the script."""
 
 
-class _SyntaxFail(Exception):  # noqa: N818
+class _SyntaxFail(Exception):
     def __init__(self, pos: int, message: str) -> None:
         super().__init__(message)
         self.pos = pos
@@ -62,7 +74,7 @@ class Parser:
         self.i = 0
         self.env: dict[str, Value] = {k.lower(): v for k, v in (initial or {}).items()}
         self.outcome = ParseOutcome()
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         # Assigned, but not evaluable: a later use names the line instead of "not assigned".
         self.unresolved: dict[str, int] = {}
         # Set when the value being read contains text typed into the script (see Assignment).
@@ -139,7 +151,7 @@ class Parser:
             self.i = start
             self.skip_statement()
             self.outcome.ignored.append(
-                IgnoredStatement(self.line_at(start), _statement_head(self.text[start:self.i]))
+                IgnoredStatement(self.line_at(start), _statement_head(self.text[start : self.i]))
             )
             return
         name, append, cast = target
@@ -154,22 +166,38 @@ class Parser:
             if inner.line != line:
                 # An unfilled `$A =` above `$B = "x"`: PowerShell gives A the value of B, which
                 # is never what the administrator meant.
-                self._record(Assignment(
-                    name, line, None, f"has no value on its line; PowerShell would give it the "
-                    f"value of ${inner.name} assigned on line {inner.line}"), append=False)
+                self._record(
+                    Assignment(
+                        name,
+                        line,
+                        None,
+                        f"has no value on its line; PowerShell would give it the "
+                        f"value of ${inner.name} assigned on line {inner.line}",
+                    ),
+                    append=False,
+                )
                 return
             # `$A = $B = "x"`: both get the value.
-            self._record(Assignment(
-                name, line, inner.value, inner.problem and _hidden(inner.problem, secret),
-                literal=inner.literal, plain_text=inner.plain_text), append=False)
+            self._record(
+                Assignment(
+                    name,
+                    line,
+                    inner.value,
+                    inner.problem and _hidden(inner.problem, secret),
+                    literal=inner.literal,
+                    plain_text=inner.plain_text,
+                ),
+                append=False,
+            )
             return
         self._plain_text = False
         try:
             value, literal = self.expression()
             self.skip_trivia(newlines=False)
             if not self.at_statement_end() and self.peek() != "}":
-                raise _Unresolvable(f"uses '{self.rest_of_line_word()}', which pxready does "
-                                    "not evaluate")
+                raise _Unresolvable(
+                    f"uses '{self.rest_of_line_word()}', which pxready does not evaluate"
+                )
             if append:
                 value = _add(self.env.get(name.lower()), value)
                 literal = False
@@ -178,19 +206,30 @@ class Parser:
         except _Unresolvable as why:
             reached = self.i
             self.i = value_start
-            self.skip_statement()
+            self.skip_statement(expression=True)
             if reached > self.i:
-                # The value went on past a line end ('+' or ',' at the end of a line): the
-                # statement ends after the line where reading stopped, not the first one.
+                # Reading went on past where the skip stopped (inside brackets): the statement
+                # ends after the line where reading stopped.
                 self.i = reached
-                self.skip_statement()
-            head = None if secret else _statement_head(self.text[value_start:self.i])
-            self._record(Assignment(name, line, None, _hidden(str(why), secret), literal=False,
-                                    source_head=head, plain_text=self._plain_text),
-                         append=False)
+                self.skip_statement(expression=True)
+            head = None if secret else _statement_head(self.text[value_start : self.i])
+            self._record(
+                Assignment(
+                    name,
+                    line,
+                    None,
+                    _hidden(str(why), secret),
+                    literal=False,
+                    source_head=head,
+                    plain_text=self._plain_text,
+                ),
+                append=False,
+            )
             return
-        self._record(Assignment(name, line, value, None, literal=literal,
-                                plain_text=self._plain_text), append=append)
+        self._record(
+            Assignment(name, line, value, None, literal=literal, plain_text=self._plain_text),
+            append=append,
+        )
 
     def _record(self, assignment: Assignment, append: bool) -> None:
         key = assignment.name.lower()
@@ -210,7 +249,7 @@ class Parser:
             self.i = save
 
     def rest_of_line_word(self) -> str:
-        match = re.match(r"\S{1,30}", self.text[self.i:])
+        match = re.match(r"\S{1,30}", self.text[self.i :])
         return match.group(0) if match else "?"
 
     def assignment_target(self) -> tuple[str, bool, str | None] | None:
@@ -245,7 +284,7 @@ class Parser:
             end = self.text.find("}", self.i)
             if end < 0:
                 raise _SyntaxFail(self.i, "the variable name '${' is never closed with '}'")
-            name = self.text[self.i + 1:end]
+            name = self.text[self.i + 1 : end]
             self.i = end + 1
             return _strip_scope(name)
         match = _NAME.match(self.text, self.i)
@@ -302,8 +341,7 @@ class Parser:
         value, literal = self.primary()
         nxt = self.peek()
         if nxt in (".", "[") and self.i < self.n:
-            raise _Unresolvable("uses a property, method or index, which pxready does not "
-                                "evaluate")
+            raise _Unresolvable("uses a property, method or index, which pxready does not evaluate")
         return value, literal
 
     def primary(self) -> tuple[Value, bool]:
@@ -348,7 +386,7 @@ class Parser:
             self.i = number.end()
             self._plain_text = True
             return _number(number.group(0)), True
-        word = re.match(r"[^\s;#)]+", self.text[self.i:])
+        word = re.match(r"[^\s;#)]+", self.text[self.i :])
         command = word.group(0) if word else c
         raise _Unresolvable(f"is the output of '{command}', which pxready does not run")
 
@@ -359,8 +397,9 @@ class Parser:
         if key.startswith("env:"):
             raise _Unresolvable(f"uses the environment variable ${name}, unknown until run time")
         if key in self.unresolved:
-            raise _Unresolvable(f"uses ${name}, which pxready cannot evaluate either (line "
-                                f"{self.unresolved[key]})")
+            raise _Unresolvable(
+                f"uses ${name}, which pxready cannot evaluate either (line {self.unresolved[key]})"
+            )
         if key not in self.env:
             raise _Unresolvable(f"uses ${name}, which is not assigned before this line")
         return self.env[key]
@@ -495,7 +534,7 @@ class Parser:
         quote = self.peek(1)
         expandable = quote in DOUBLE_QUOTES
         header_end = self.text.find("\n", self.i)
-        if header_end < 0 or self.text[self.i + 2:header_end].strip():
+        if header_end < 0 or self.text[self.i + 2 : header_end].strip():
             raise _SyntaxFail(start, "a here-string header '@\"' must end its line")
         quotes = DOUBLE_QUOTES if expandable else SINGLE_QUOTES
         closing = re.compile(r"\n[ \t]*[" + re.escape("".join(sorted(quotes))) + r"]@")
@@ -520,15 +559,25 @@ class Parser:
         return value, literal
 
     # -- statements we do not model ------------------------------------------------------
-    def skip_statement(self) -> None:
-        """Move past one statement, through strings and brackets, to its line end."""
+    def skip_statement(self, expression: bool = False) -> None:
+        """Move past one statement, through strings and brackets, to its line end. An
+        `expression` (an assignment's value) goes on past a line that ends in '+', ',' or '|'."""
+        last = ""
         while self.i < self.n:
             c = self.text[self.i]
             if c in "\n;":
+                if c == "\n" and expression and last in ("+", ",", "|"):
+                    self.i += 1
+                    last = ""
+                    continue
                 return
             if c in "})]":
+                last = c
                 self.i += 1  # PowerShell would complain; not our business
+            elif c == "#" or (c == "<" and self.peek(1) == "#") or c.isspace():
+                self.skip_token()
             else:
+                last = c
                 self.skip_token()
 
     def skip_balanced(self) -> None:
@@ -552,21 +601,16 @@ class Parser:
                 self.i += 1
             else:
                 self.skip_token()
-        raise _SyntaxFail(start, f"missing closing '{closer}' of the '{sigil}{opener}' opened "
-                                 "here")
+        raise _SyntaxFail(start, f"missing closing '{closer}' of the '{sigil}{opener}' opened here")
 
     def skip_token(self) -> None:
         c = self.text[self.i]
         if c in DOUBLE_QUOTES | SINGLE_QUOTES:
             self.skip_string()
         elif c == "@" and self.peek(1) in DOUBLE_QUOTES | SINGLE_QUOTES:
-            try:
+            with contextlib.suppress(_Unresolvable):
                 self.here_string()
-            except _Unresolvable:
-                pass
-        elif c in "@$" and self.peek(1) in ("(", "{"):
-            self.skip_balanced()
-        elif c in _OPENERS:
+        elif (c in "@$" and self.peek(1) in ("(", "{")) or c in _OPENERS:
             self.skip_balanced()
         elif c == "<" and self.peek(1) == "#":
             self.skip_block_comment()
@@ -603,14 +647,27 @@ class Parser:
         raise _SyntaxFail(start, 'the string is missing its closing quote (")')
 
 
-_BACKTICK = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "a": "\a", "b": "\b", "e": "\x1b",
-             "f": "\f", "v": "\v", "\n": "", "": ""}
+_BACKTICK = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "f": "\f",
+    "v": "\v",
+    "\n": "",
+    "": "",
+}
 
 
 # Commands whose name is safe to quote for a secret: the usual ways to ask for or convert one.
 _SECRET_SAFE_COMMAND = re.compile(
     r"is the output of '(?:Read|Get|ConvertTo|ConvertFrom|Import|New)-[A-Za-z]+', "
-    r"which pxready does not run$", re.IGNORECASE)
+    r"which pxready does not run$",
+    re.IGNORECASE,
+)
 
 
 def _hidden(problem: str, secret: bool) -> str:

@@ -1,0 +1,128 @@
+"""Extended Key Usage: both serverAuth and clientAuth, on the leaf and through the chain.
+
+The Teams Connector and the Conferencing Nodes authenticate each other with TLS client
+certificates, so each side's certificate is used as a server and as a client certificate.
+
+Policy for a leaf without the EKU extension: `warn`, not `fail`. RFC 5280 (4.2.1.12) reads a
+missing EKU as "any purpose", and both Windows' chain engine and OpenSSL accept such a
+certificate for server and client authentication, so the integration would work; but Pexip's
+guide asks for both usages to be set, publicly trusted CAs never issue TLS certificates without
+EKU, and a missing EKU usually means a hand-made or internal certificate worth a second look.
+An `anyExtendedKeyUsage`-only EKU is treated the same way.
+
+An intermediate CA certificate that carries an EKU constrains its leaves on Windows (the chain
+engine intersects the usages), so an intermediate without clientAuth makes clientAuth invalid
+for the leaf even when the leaf lists it; that is a `fail` naming the intermediate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+SERVER_AUTH = "1.3.6.1.5.5.7.3.1"
+CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"
+ANY_EKU = "2.5.29.37.0"
+EKU_NAMES = {
+    SERVER_AUTH: "serverAuth",
+    CLIENT_AUTH: "clientAuth",
+    "1.3.6.1.5.5.7.3.3": "codeSigning",
+    "1.3.6.1.5.5.7.3.4": "emailProtection",
+    "1.3.6.1.5.5.7.3.8": "timeStamping",
+    "1.3.6.1.5.5.7.3.9": "OCSPSigning",
+    ANY_EKU: "anyExtendedKeyUsage",
+}
+
+CLIENT_AUTH_WITHDRAWAL = """\
+Public CAs are removing clientAuth from TLS server certificates: the browser root programs
+(Chrome's first) require TLS server hierarchies to be serverAuth-only, and CAs announced dates
+between 2025 and March 2027 after which their standard TLS certificates carry serverAuth only.
+A certificate issued or renewed recently may therefore lack clientAuth even though earlier ones
+from the same CA had it. Ask the CA for a certificate profile that still includes both
+serverAuth and clientAuth (several CAs keep a dedicated "client and server" or "mutual TLS"
+profile, often from a separate, still publicly trusted hierarchy), and check with Pexip support
+which arrangements they support for the connector and node certificates (for example a private
+CA for the Teams Connector/Conferencing Node link) before the public option runs out. Confirm
+the EKU of every renewal before installing it."""
+
+
+@dataclass(frozen=True)
+class EkuVerdict:
+    status: str  # "pass", "warn" or "fail"
+    message: str
+    remediation: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def usages(cert: x509.Certificate) -> list[str] | None:
+    """The EKU OIDs, or None when the certificate has no EKU extension."""
+    from cryptography import x509
+
+    try:
+        extension = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    except x509.ExtensionNotFound:
+        return None
+    return [oid.dotted_string for oid in extension.value]
+
+
+def names(oids: Sequence[str]) -> list[str]:
+    return [EKU_NAMES.get(oid, oid) for oid in oids]
+
+
+def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> EkuVerdict:
+    """The EKU verdict for a leaf and the CA certificates that came with it."""
+    from cryptography import x509
+
+    try:
+        found = usages(leaf)
+    except (ValueError, x509.DuplicateExtension) as exc:
+        return EkuVerdict("fail", f"the Extended Key Usage extension does not parse ({exc})")
+    details: dict[str, Any] = {"eku": names(found) if found is not None else None}
+    restricting = []
+    for cert in intermediates:
+        try:
+            ca_eku = usages(cert)
+        except (ValueError, x509.DuplicateExtension):
+            continue
+        if ca_eku is None or ANY_EKU in ca_eku:
+            continue
+        missing = [EKU_NAMES[o] for o in (SERVER_AUTH, CLIENT_AUTH) if o not in ca_eku]
+        if missing:
+            restricting.append((cert.subject.rfc4514_string(), names(ca_eku), missing))
+    if restricting:
+        details["restricting_intermediates"] = [
+            {"subject": s, "eku": e, "missing": m} for s, e, m in restricting]
+    if found is None:
+        verdict = EkuVerdict(
+            "warn", "no Extended Key Usage extension: RFC 5280 reads that as any purpose, but "
+            "Pexip asks for serverAuth and clientAuth to be set explicitly", details=details)
+    else:
+        has_server, has_client = SERVER_AUTH in found, CLIENT_AUTH in found
+        listed = ", ".join(names(found)) or "nothing"
+        if has_server and has_client:
+            verdict = EkuVerdict("pass", "EKU has serverAuth and clientAuth", details=details)
+        elif ANY_EKU in found and not (has_server or has_client):
+            verdict = EkuVerdict(
+                "warn", "EKU is anyExtendedKeyUsage only; Pexip asks for serverAuth and "
+                "clientAuth to be set explicitly", details=details)
+        elif has_server:
+            verdict = EkuVerdict("fail", "EKU has serverAuth only; clientAuth is missing",
+                                 remediation=CLIENT_AUTH_WITHDRAWAL, details=details)
+        elif has_client:
+            verdict = EkuVerdict("fail", "EKU has clientAuth only; serverAuth is missing",
+                                 details=details)
+        else:
+            verdict = EkuVerdict("fail", f"EKU has neither serverAuth nor clientAuth ({listed})",
+                                 details=details)
+    if restricting and verdict.status != "fail":
+        subject, ca_eku, missing = restricting[0]
+        remediation = CLIENT_AUTH_WITHDRAWAL if "clientAuth" in missing else None
+        return EkuVerdict(
+            "fail", f"the intermediate {subject} limits EKU to {', '.join(ca_eku)}, so "
+            f"{' and '.join(missing)} is not valid for the certificate through this chain",
+            remediation=remediation, details=details)
+    return verdict

@@ -1,0 +1,116 @@
+"""Reading a Conferencing Node certificate file: PEM, leaf first, then its intermediates.
+
+Pexip's Management Node takes PEM. Files in other formats are recognised and named, so that the
+message says which conversion is needed rather than only "does not parse".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+PEM_BLOCK = re.compile(
+    rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
+KEY_LABELS = ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY")
+
+
+class CertFileProblem(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CertFile:
+    path: Path
+    leaf: x509.Certificate
+    intermediates: tuple[x509.Certificate, ...]
+    has_private_key: bool
+
+
+def read_cert_file(path: Path) -> CertFile:
+    """The certificates of a PEM file, or a `CertFileProblem` saying what the file is."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CertFileProblem("missing", f"{path} does not exist") from None
+    except OSError as exc:
+        raise CertFileProblem("unreadable", f"{path} cannot be read ({exc.strerror})") from None
+    return parse_cert_file(path, data)
+
+
+def parse_cert_file(path: Path, data: bytes) -> CertFile:
+    from cryptography import x509
+
+    if not data.strip():
+        raise CertFileProblem("empty", "the file is empty" if not data
+                              else "the file holds only whitespace")
+    blocks = PEM_BLOCK.findall(data)
+    if not blocks:
+        if b"-----BEGIN" in data:
+            raise CertFileProblem("bad-pem", "the file has a PEM header but no complete "
+                                  "-----BEGIN/-----END block (truncated?)")
+        raise CertFileProblem(*_identify_binary(data))
+    labels = [label.decode() for label, _ in blocks]
+    certificates: list[x509.Certificate] = []
+    for number, (label, body) in enumerate(blocks, start=1):
+        if label != b"CERTIFICATE":
+            continue
+        pem = b"-----BEGIN CERTIFICATE-----\n" + body + b"-----END CERTIFICATE-----\n"
+        try:
+            certificates.append(x509.load_pem_x509_certificate(pem))
+        except ValueError:
+            raise CertFileProblem("bad-certificate", f"PEM block {number} (CERTIFICATE) does "
+                                  "not parse as an X.509 certificate") from None
+    has_key = any(label in KEY_LABELS for label in labels)
+    if not certificates:
+        if has_key:
+            raise CertFileProblem("key-only", "the file holds a private key but no "
+                                  "certificate")
+        raise CertFileProblem("no-certificate", "the PEM file holds no certificate (blocks: "
+                              f"{', '.join(sorted(set(labels)))})")
+    return CertFile(path, certificates[0], tuple(certificates[1:]), has_key)
+
+
+def _identify_binary(data: bytes) -> tuple[str, str]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import load_der_private_key, pkcs7
+
+    from checks.certs.pkcs12_info import NotPkcs12, read_structure
+
+    try:
+        cert = x509.load_der_x509_certificate(data)
+    except ValueError:
+        pass
+    else:
+        return ("der", "the file is a DER (binary) certificate for "
+                f"{cert.subject.rfc4514_string()}, not PEM: convert it with "
+                "`openssl x509 -inform der -in FILE -out FILE.pem`")
+    try:
+        read_structure(data)
+    except NotPkcs12:
+        pass
+    else:
+        return ("pfx", "the file is a PFX (PKCS#12), not PEM: node certificates are PEM "
+                "(`openssl pkcs12 -in FILE -nokeys -out FILE.pem`)")
+    try:
+        pkcs7.load_der_pkcs7_certificates(data)
+    except ValueError:
+        pass
+    else:
+        return ("pkcs7", "the file is a PKCS#7 bundle (.p7b), not PEM: convert it with "
+                "`openssl pkcs7 -inform der -print_certs -in FILE -out FILE.pem`")
+    try:
+        load_der_private_key(data, None)
+    except (ValueError, TypeError):
+        pass
+    else:
+        return ("key-only", "the file is a private key (DER), not a certificate")
+    return ("not-certificate", "the file is not a certificate: no PEM block, and not DER, "
+            "PKCS#7 or PFX")

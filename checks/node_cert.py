@@ -1,0 +1,267 @@
+"""Checks of the Conferencing Node certificates the Teams Connector will talk to (issue #3).
+
+The node certificate files come from `[nodes] certificates` in pxready.toml or --node-cert:
+PEM, leaf first, then its intermediates. These checks run once for the deployment, with one
+result per file (and, for node-cert.names, one per node name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from checks.connector_cert import trust_roots
+from readiness import (
+    CheckSkipped,
+    Context,
+    Finding,
+    Location,
+    Scope,
+    check,
+    failed,
+    passed,
+    skipped,
+    warned,
+)
+from readiness.connector import display_path
+
+if TYPE_CHECKING:
+    from checks.certs.pem import CertFile
+
+GUIDE = "Pexip Teams Connector planning guide"
+NODE_SECTION = f"{GUIDE}: Ensuring Conferencing Nodes have suitable certificates"
+NO_FILES = "no node certificates given ([nodes] certificates in pxready.toml, or --node-cert)"
+
+
+@dataclass(frozen=True)
+class NodeFile:
+    path: Path
+    shown: str
+    cert_file: CertFile | None
+    problem: str | None
+    kind: str | None
+
+
+def node_files(ctx: Context) -> list[NodeFile]:
+    """Every node certificate file, parsed once per run."""
+    paths = ctx.deployment.node_certificates
+    if not paths:
+        raise CheckSkipped(NO_FILES)
+    return ctx.memo(("node-cert.files", paths), lambda: [_read(p) for p in paths])
+
+
+def _read(path: Path) -> NodeFile:
+    from checks.certs.pem import CertFileProblem, read_cert_file
+
+    shown = display_path(path)
+    try:
+        return NodeFile(path, shown, read_cert_file(path), None, None)
+    except CertFileProblem as problem:
+        return NodeFile(path, shown, None, problem.message, problem.kind)
+
+
+def _usable(ctx: Context) -> Iterator[tuple[NodeFile, CertFile] | Finding]:
+    for node in node_files(ctx):
+        if node.cert_file is None:
+            yield skipped(f"{node.shown} does not parse (see node-cert.parse)",
+                          target=node.shown, location=Location(node.shown))
+        else:
+            yield node, node.cert_file
+
+
+@check(
+    "node-cert.parse",
+    "Conferencing Node certificate files are PEM and parse",
+    reference=f"{GUIDE}: \"Public-facing Conferencing Nodes must have a valid publicly-signed "
+              "PEM-formatted certificate\"",
+    remediation="""
+    Give each node certificate as a PEM file (.pem/.crt) with the node's certificate first and
+    its intermediates after it, each between -----BEGIN CERTIFICATE----- and -----END
+    CERTIFICATE----- lines. Convert DER with `openssl x509 -inform der`, PKCS#7 with
+    `openssl pkcs7 -print_certs`, and a PFX with `openssl pkcs12 -nokeys`.
+    """,
+    scope=Scope.DEPLOYMENT,
+)
+def node_parse(ctx: Context) -> Iterator[Finding]:
+    """Conferencing Nodes use PEM certificates, and pxready reads each file named by
+    `[nodes] certificates` or --node-cert the same way: the first certificate is the node's
+    (the leaf), the ones after it are its intermediates. A DER certificate, a PFX, a PKCS#7
+    bundle, a file holding only a private key, and anything else each get their own message.
+    """
+    for node in node_files(ctx):
+        where = Location(node.shown)
+        if node.cert_file is None:
+            yield failed(f"{node.shown}: {node.problem}", target=node.shown, location=where,
+                         details={"problem": node.kind})
+            continue
+        cert = node.cert_file
+        count = len(cert.intermediates)
+        message = (f"PEM: {cert.leaf.subject.rfc4514_string() or '(empty subject)'} and {count} "
+                   f"intermediate{'s' if count != 1 else ''}")
+        if cert.has_private_key:
+            message += "; the file also holds a private key, which pxready does not read"
+        yield passed(message, target=node.shown, location=where, details={
+            "leaf": cert.leaf.subject.rfc4514_string(),
+            "intermediates": [c.subject.rfc4514_string() for c in cert.intermediates]})
+
+
+@check(
+    "node-cert.eku",
+    "Conferencing Node certificates allow server and client authentication",
+    reference=f"{GUIDE}: Network and certificate requirements (certificate usage principles)",
+    remediation="Request node certificates whose Extended Key Usage lists both serverAuth and "
+                "clientAuth.",
+    scope=Scope.DEPLOYMENT,
+)
+def node_eku(ctx: Context) -> Iterator[Finding]:
+    """The Conferencing Nodes present their certificate to the Teams Connector as TLS clients
+    and as TLS servers, so it needs Extended Key Usage serverAuth and clientAuth, like the
+    connector's. An intermediate limiting EKU without clientAuth fails too; no EKU extension at
+    all is `warn`. Public CAs are withdrawing clientAuth from TLS certificates (browser
+    root-program rules, dates from 2025 to March 2027): renewals may silently lose it.
+    """
+    from checks.certs import eku
+
+    for item in _usable(ctx):
+        if isinstance(item, Finding):
+            yield item
+            continue
+        node, cert = item
+        verdict = eku.judge(cert.leaf, cert.intermediates)
+        yield _finding(verdict.status, verdict.message, target=node.shown,
+                       location=Location(node.shown), details=verdict.details,
+                       remediation=verdict.remediation)
+
+
+def _finding(status: str, message: str, **kw: object) -> Finding:
+    make = {"pass": passed, "warn": warned, "fail": failed}[status]
+    if kw.get("remediation") is None:
+        kw.pop("remediation", None)
+    return make(message, **kw)
+
+
+@check(
+    "node-cert.chain",
+    "Conferencing Node certificates chain to a trusted root",
+    reference=f"{NODE_SECTION}: signed by an external trusted CA",
+    remediation="""
+    Append the issuing CA's intermediate certificates after the node certificate in the PEM
+    file (and upload them to the Management Node as trusted CA certificates). Use a publicly
+    trusted CA: the Teams Connector does not trust self-signed or private-CA node certificates.
+    """,
+    scope=Scope.DEPLOYMENT,
+)
+def node_chain(ctx: Context) -> Iterator[Finding]:
+    """Each node certificate must chain, through the intermediates after it in the PEM file
+    (in any order), to a root in the trust bundle: the Mozilla bundle (certifi) unless
+    `[trust] ca_bundle` or --ca-bundle names another. The message names the missing issuer, or
+    says that the certificate is self-signed or ends at an untrusted (private) root.
+    """
+    from checks.certs import chain
+
+    for item in _usable(ctx):
+        if isinstance(item, Finding):
+            yield item
+            continue
+        node, cert = item
+        roots, label = trust_roots(ctx)  # memoised: loaded once, and only when needed
+        verdict = chain.judge(cert.leaf, list(cert.intermediates), roots, label, ctx.at,
+                              "the PEM file")
+        yield _finding(verdict.status, verdict.message, target=node.shown,
+                       location=Location(node.shown), details=verdict.details)
+
+
+@check(
+    "node-cert.validity",
+    "Conferencing Node certificates are valid on the install date",
+    reference=NODE_SECTION,
+    remediation="Renew the node certificate (or the expired intermediate) and install it on "
+                "the Conferencing Nodes before the Teams Connector goes live.",
+    scope=Scope.DEPLOYMENT,
+)
+def node_validity(ctx: Context) -> Iterator[Finding]:
+    """The node certificate and each intermediate in its file must be valid at --at (default
+    now); within `[checks] expiry_warning_days` of expiry the result is `warn`. The message
+    names the certificate concerned.
+    """
+    from checks.certs import validity
+
+    for item in _usable(ctx):
+        if isinstance(item, Finding):
+            yield item
+            continue
+        node, cert = item
+        verdict = validity.judge(cert.leaf, cert.intermediates, ctx.at,
+                                 ctx.deployment.expiry_warning_days)
+        yield _finding(verdict.status, verdict.message, target=node.shown,
+                       location=Location(node.shown), details=verdict.details)
+
+
+def node_names(ctx: Context) -> tuple[list[str], list[str]]:
+    """Every $PxNodeFqdns name of every connector (deduplicated), and the scripts not read."""
+    from checks.certs.names import normalise
+
+    found: list[str] = []
+    unreadable: list[str] = []
+    for connector in ctx.deployment.connectors:
+        try:
+            variables = Context(ctx.deployment, ctx.state, ctx.now, connector).variables()
+        except CheckSkipped as skip:
+            unreadable.append(skip.reason)
+            continue
+        for name in variables.node_fqdns:
+            if normalise(name) not in found:
+                found.append(normalise(name))
+    return found, unreadable
+
+
+@check(
+    "node-cert.names",
+    "Every $PxNodeFqdns name is in a node certificate",
+    reference=f"{NODE_SECTION} (pool name as subject, every node FQDN as a SAN; RFC 6125)",
+    remediation="""
+    Add the missing name to the node certificate's subjectAltName (Pexip recommends one pool
+    name as the subject with every node FQDN as a SAN), or correct $PxNodeFqdns to the names
+    the node certificates carry. A new node name later means redeploying the Teams Connector.
+    """,
+    scope=Scope.DEPLOYMENT,
+)
+def node_names_covered(ctx: Context) -> Iterator[Finding]:
+    """The Teams Connector accepts only the Conferencing Nodes named in $PxNodeFqdns, and
+    checks the name in the certificate each node presents. Every name in $PxNodeFqdns (of
+    every connector) must therefore be covered by one of the node certificates, under RFC 6125
+    as for the connector: subjectAltName DNS names only, a wildcard only as the whole left-most
+    label covering one label. One result per name; an uncovered name fails and the message
+    lists the names the certificates do carry.
+    """
+    from checks.certs import names
+
+    files = node_files(ctx)
+    hostnames, unreadable = node_names(ctx)
+    if not hostnames:
+        reason = "no $PxNodeFqdns names to check"
+        if unreadable:
+            reason += f" ({unreadable[0]})"
+        raise CheckSkipped(reason)
+    leaves = [(node.shown, node.cert_file.leaf) for node in files if node.cert_file is not None]
+    if not leaves:
+        raise CheckSkipped("no node certificate file parses (see node-cert.parse)")
+    carried = {shown: names.san_dns_names(leaf) for shown, leaf in leaves}
+    for hostname in hostnames:
+        notes: list[str] = []
+        for shown, leaf in leaves:
+            result = names.match_hostname(carried[shown], hostname)
+            if result.matched:
+                yield passed(f"covered by {shown} ({result.by})", target=hostname,
+                             details={"file": shown, "san": result.by})
+                break
+            notes.extend(n for n in result.notes if n not in notes)
+        else:
+            carries = "; ".join(
+                f"{shown}: " + names.describe_names(carried[shown], names.common_names(leaf))
+                for shown, leaf in leaves)
+            why = f" ({'; '.join(notes)})" if notes else ""
+            yield failed(f"{hostname} is in no node certificate: {carries}{why}",
+                         target=hostname, details={"carried": carried})

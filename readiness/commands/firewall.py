@@ -1,0 +1,205 @@
+"""`pxready firewall`: the rules to give the network team, filled in from the configuration."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from readiness.config import ConfigError, ConfigProblem
+
+FORMATS = ("table", "json", "csv")
+_EXTENSIONS = {".json": "json", ".csv": "csv"}
+
+
+def _port_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from readiness.firewall import PortRangeError, port_range
+
+    try:
+        return port_range(value)
+    except PortRangeError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@click.command("firewall")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="pxready.toml (default: ./pxready.toml when present).",
+)
+@click.option("--vars", "vars_path", metavar="PATH", help="The Pexip variables script.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format [table; with --output, from its extension].",
+)
+@click.option("--output", metavar="PATH", help="Write the rules to this file.")
+@click.option(
+    "--signaling-ports",
+    default="33000-39999",
+    show_default=True,
+    metavar="LOW-HIGH",
+    callback=_port_option,
+    help="Conferencing Nodes' signaling port range (Pexip global settings).",
+)
+@click.option(
+    "--media-ports",
+    default="40000-49999",
+    show_default=True,
+    metavar="LOW-HIGH",
+    callback=_port_option,
+    help="Conferencing Nodes' media port range (Pexip global settings).",
+)
+def firewall_command(
+    config_path: str | None,
+    vars_path: str | None,
+    fmt: str | None,
+    output: str | None,
+    signaling_ports: str,
+    media_ports: str,
+) -> None:
+    """The firewall and NSG rules the deployment needs, from the planning guide's port table,
+    filled in with the variables script's addresses and names."""
+    from readiness.cli import _config_exit
+
+    if fmt is None:
+        fmt = _EXTENSIONS.get(Path(output).suffix.lower(), "table") if output else "table"
+    try:
+        plans = _plans(config_path, vars_path, signaling_ports, media_ports)
+        text = _render(plans, fmt, signaling_ports, media_ports, to_file=output is not None)
+        if output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        target = Path(output)
+        try:
+            # The text already has the line endings it needs (CSV: CRLF, as RFC 4180 says).
+            with target.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise ConfigError(
+                [ConfigProblem(f"cannot write the rules: {exc.strerror}", target)]
+            ) from None
+    except ConfigError as error:
+        _config_exit(error)
+    count = sum(len(p.rules) for p in plans)
+    click.echo(f"pxready: wrote {count} firewall rules to {output} ({fmt})", err=True)
+
+
+def _plans(config_path: str | None, vars_path: str | None, signaling: str, media: str) -> list[Any]:
+    import datetime as dt
+
+    from readiness.check import CheckSkipped
+    from readiness.config import Overrides, load
+    from readiness.connector import display_path
+    from readiness.context import Context, RunState
+    from readiness.firewall import build_plan
+
+    cwd = Path.cwd()
+    deployment, _ = load(
+        Overrides(
+            config=Path(config_path) if config_path else None,
+            vars=Path(vars_path) if vars_path else None,
+            offline=True,
+        ),
+        cwd,
+    )
+    if not deployment.connectors:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    "no variables script: give --vars PATH or --config PATH (a pxready.toml with "
+                    "[[connector]] vars); none was found in the current folder"
+                )
+            ]
+        )
+    state = RunState()
+    now = dt.datetime.now(dt.UTC)
+    plans = []
+    for connector in deployment.connectors:
+        label = display_path(connector.vars_path) if connector.vars_path else None
+        try:
+            variables = Context(deployment, state, now, connector).variables()
+        except CheckSkipped as skipped:
+            where = Path(label) if label else None
+            raise ConfigError([ConfigProblem(skipped.reason, where)]) from None
+        plans.append(
+            build_plan(variables, vars_label=label, signaling_ports=signaling, media_ports=media)
+        )
+    return plans
+
+
+def _render(plans: list[Any], fmt: str, signaling: str, media: str, *, to_file: bool) -> str:
+    from readiness import __version__
+    from readiness.firewall import CSV_COLUMNS, SCHEMA_ID, csv_rows
+
+    if fmt == "json":
+        return (
+            json.dumps(
+                {
+                    "schema": SCHEMA_ID,
+                    "tool": {"name": "pxready", "version": __version__},
+                    "signaling_ports": signaling,
+                    "media_ports": media,
+                    "connectors": [p.document() for p in plans],
+                },
+                indent=2,
+                ensure_ascii=True,
+            )
+            + "\n"
+        )
+    if fmt == "csv":
+        buffer = io.StringIO()
+        # A file gets RFC 4180's CRLF; stdout gets "\n", which text mode turns into the
+        # platform's line ending.
+        writer = csv.writer(buffer, lineterminator="\r\n" if to_file else "\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(csv_rows(plans))
+        return buffer.getvalue()
+    width = min(shutil.get_terminal_size((100, 24)).columns, 120) if not to_file else 100
+    return "\n".join(_table(plan, max(width, 60)) for plan in plans)
+
+
+def _table(plan: Any, width: int) -> str:
+    where = f" ({plan.vars})" if plan.vars else ""
+    out = [f"Firewall rules for the Teams Connector {plan.connector}{where}", ""]
+    for number, rule in enumerate(plan.rules, start=1):
+        head = f"{number:>2}. {rule.direction:<8} {rule.action:<5} {rule.protocol} {rule.ports}"
+        out.append(f"{head}  {rule.purpose}")
+        source = _who(rule.source, rule.source_addresses)
+        if rule.source_ports not in ("any", ""):
+            source += f" (source ports {rule.source_ports})"
+        destination = _who(rule.destination, rule.destination_addresses)
+        for label, text in (("from", source), ("to", destination), ("note", rule.note)):
+            if text:
+                out.extend(
+                    textwrap.wrap(
+                        text,
+                        width,
+                        initial_indent=f"    {label:<5}",
+                        subsequent_indent=" " * 9,
+                        break_on_hyphens=False,
+                    )
+                )
+        out.append("")
+    out.extend(
+        textwrap.fill(note, width, initial_indent="note: ", subsequent_indent="      ")
+        for note in plan.notes
+    )
+    return "\n".join(out) + "\n"
+
+
+def _who(label: str, addresses: tuple[str, ...]) -> str:
+    if addresses == (label,):
+        return label
+    return f"{label}: {', '.join(addresses)}"
