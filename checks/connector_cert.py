@@ -427,7 +427,7 @@ def _unique(items: list[Any]) -> list[Any]:
 
 
 def _judge_protection(protection: Protection, *, holds_key: bool) -> tuple[str, str]:
-    what = "the private key" if holds_key else "the certificates"
+    what = "the private key is" if holds_key else "the certificates are"
     if protection.oid == TRIPLE_DES_PBE:
         return "pass", "TripleDES-SHA1"
     if protection.scheme == "PBES2":
@@ -436,16 +436,17 @@ def _judge_protection(protection: Protection, *, holds_key: bool) -> tuple[str, 
             return "warn", ("AES256-SHA256 imports on Windows 10 1709 / Server 2019 and later; "
                             "Windows Server 2016 and older report it as a wrong password")
         if usable_kdf and (protection.cipher.startswith("AES") or protection.cipher == "3DES-CBC"):
-            return "warn", (f"{what} use PBES2 with {protection.cipher} and {protection.kdf}, "
+            return "warn", (f"{what} protected with PBES2 using {protection.cipher} and "
+                            f"{protection.kdf}, "
                             "not one of the two profiles Windows writes; Windows Server 2016 "
                             "and older cannot read PBES2")
-        return "fail", (f"{what} use PBES2 with {protection.cipher} and {protection.kdf}, "
-                        "which Windows does not import")
+        return "fail", (f"{what} protected with PBES2 using {protection.cipher} and "
+                        f"{protection.kdf}, which Windows does not import")
     if protection.oid == RC2_40_PBE and not holds_key:
         return "warn", ("the certificates use 40-bit RC2 (pbeWithSHAAnd40BitRC2-CBC, what "
                         "`openssl -legacy` writes): Windows imports it, FIPS-mode systems do not")
-    return "fail", (f"{what} use {protection.scheme} ({protection.cipher}), which Windows does "
-                    "not import or which is broken")
+    return "fail", (f"{what} protected with {protection.scheme} ({protection.cipher}), which "
+                    "is broken or which Windows does not import")
 
 
 def _profile(keys: list[Protection], certs: list[Protection], mac: str | None) -> str | None:

@@ -55,6 +55,8 @@ def script_reads(ctx: Context) -> Finding:
     statement, listing it with its line number. Text that PowerShell itself would reject (an
     unterminated string, an unclosed @( or <#) fails here: the installer would stop on it.
     """
+    if ctx.connector is not None and ctx.connector.vars_path is None:
+        return skipped("no variables script given (--vars or [[connector]] vars)")
     load = ctx.load_script()
     if load.script is None:
         return failed(f"cannot read the variables script: {load.problem}")

@@ -211,3 +211,12 @@ def test_example_deployment_runs_from_any_folder(tmp_path: object) -> None:
     )
     assert run.code == 0, run.stdout + run.stderr
     validate(run.json())
+
+
+def test_without_a_variables_script_the_vars_checks_skip(deployment: Deployment) -> None:
+    deployment.write("cert.pfx", "not really a pfx")
+    run = deployment.check("--pfx", "cert.pfx", "--format", "json", "--only", "vars.*")
+    statuses = {r["id"]: r["status"] for r in run.json()["results"]}
+    assert set(statuses.values()) == {"skip"}, statuses
+    assert "no variables script given" in run.result("vars.parse")["message"]
+    assert run.code == 0

@@ -142,7 +142,7 @@ def judge(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
         chain = _verify(leaf, pool, roots, at)
     except VerificationError as error:
         first_error = _clean(error)
-        inside = _inside_validity(leaf)
+        inside = _inside_validity([leaf, *pool])
         chain = []
         if "not valid at validation time" in first_error and inside is not None:
             try:
@@ -179,8 +179,12 @@ def _fingerprint(cert: x509.Certificate) -> bytes:
     return cert.fingerprint(hashes.SHA256())
 
 
-def _inside_validity(leaf: x509.Certificate) -> dt.datetime | None:
-    start, end = leaf.not_valid_before_utc, leaf.not_valid_after_utc
+def _inside_validity(certs: Sequence[x509.Certificate]) -> dt.datetime | None:
+    """A moment when all the given certificates are valid, else the middle of the leaf's."""
+    start = max(c.not_valid_before_utc for c in certs)
+    end = min(c.not_valid_after_utc for c in certs)
+    if end <= start:
+        start, end = certs[0].not_valid_before_utc, certs[0].not_valid_after_utc
     if end <= start:
         return None
     return start + (end - start) / 2
