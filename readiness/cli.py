@@ -283,11 +283,28 @@ def main(argv: Sequence[str] | None = None) -> None:
         if reconfigure is not None:
             reconfigure(errors="replace")
     try:
-        cli.main(
-            args=list(argv) if argv is not None else None, prog_name="pxready", standalone_mode=True
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="pxready",
+            standalone_mode=False,
         )
+        _leave(code if isinstance(code, int) else 0)
     except SystemExit as done:
         _leave(done.code)
+    except click.exceptions.NoArgsIsHelpError as bare:
+        click.echo(bare.ctx.get_help() if bare.ctx else "", err=True)
+        _leave(int(ExitCode.USAGE))
+    except click.UsageError as usage:
+        # One line, as the contract asks, with where to look for the right form.
+        command = usage.ctx.command_path if usage.ctx else "pxready"
+        click.echo(f"pxready: {usage.format_message()} (see '{command} --help')", err=True)
+        _leave(int(ExitCode.USAGE))
+    except click.ClickException as problem:
+        click.echo(f"pxready: {problem.format_message()}", err=True)
+        _leave(problem.exit_code)
+    except click.Abort:
+        click.echo("pxready: aborted", err=True)
+        _leave(1)
     except KeyboardInterrupt:
         click.echo("pxready: interrupted", err=True)
         sys.exit(130)

@@ -132,6 +132,12 @@ def exit_code_for(results: Sequence[Result], verdict: Verdict) -> ExitCode:
     return ExitCode.READY
 
 
+def blocks_readiness(result: Result, verdict: Verdict) -> bool:
+    """Whether this result alone makes the deployment not ready (waivers, --fail-on and
+    --strict included): the one rule every format uses to colour a result."""
+    return exit_code_for((result,), verdict) is not ExitCode.READY
+
+
 @dataclass(frozen=True)
 class Report:
     tool_version: str

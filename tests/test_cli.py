@@ -123,7 +123,8 @@ def test_an_expired_waiver_no_longer_applies_and_says_so(deployment: Deployment)
         (("--only", "vars.pasre"), "no check matches 'vars.pasre'"),
         (("--vars", "missing.ps1"), "--vars missing.ps1: file does not exist"),
         (("--at", "tomorrow"), "--at 'tomorrow' is not a date"),
-        (("--format", "yaml"), "Invalid value for '--format'"),
+        (("--format", "yaml"), "pxready: Invalid value for '--format'"),
+        (("--no-such-flag",), "pxready: No such option '--no-such-flag'"),
         (("--timeout", "-1"), "Invalid value for '--timeout'"),
         (("--nameserver", "dns.google"), "is not an IP address or IP:PORT"),
         ((), "nothing to check"),
@@ -135,6 +136,7 @@ def test_usage_problems_exit_2_with_one_line(
     run = deployment.check(*args)
     assert run.code == 2
     assert stderr in run.stderr
+    assert run.stderr.count("\n") == 1, run.stderr  # one line, as the contract asks
     assert "Traceback" not in run.stderr
     assert run.stdout == ""
 

@@ -144,8 +144,8 @@ def _match(pattern: str, hostname: str) -> tuple[bool, str | None]:
     from service_identity.hazmat import DNS_ID, DNSPattern, verify_service_identity
 
     pattern, hostname = normalise(pattern), normalise(hostname)
-    if not hostname or not hostname.isascii():
-        return False, f"'{hostname}' is not an ASCII DNS name"
+    if not hostname or not hostname.isascii() or "" in hostname.split("."):
+        return False, f"'{hostname}' is not a DNS name"
     if not pattern.isascii():
         return False, f"'{pattern}' is not an ASCII (A-label) DNS name"
     problem = pattern_problem(pattern)

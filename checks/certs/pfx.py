@@ -18,9 +18,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 PEM_LABEL = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
-# The start of a PFX: SEQUENCE, INTEGER 3, then the ContentInfo with the `data` OID.
 PFX_VERSION = b"\x02\x01\x03"
-DATA_OID = bytes.fromhex("06092a864886f70d010701")
 
 
 class PfxProblem(Exception):
@@ -101,7 +99,8 @@ def _identify_binary(data: bytes, error: NotPkcs12) -> tuple[str, str]:
     else:
         return ("der-key", "the file is a bare private key (DER), not a PFX: it holds no "
                 "certificate")
-    looks_like_pfx = data[:1] == b"\x30" and PFX_VERSION in data[:8] and DATA_OID in data[:40]
+    # SEQUENCE then INTEGER 3: how every PFX starts, and random bytes hardly ever do.
+    looks_like_pfx = data[:1] == b"\x30" and PFX_VERSION in data[1:8]
     if error.truncated and looks_like_pfx:
         return ("truncated", f"the file is a truncated PFX: its structure stops part-way "
                 f"({len(data)} bytes); copy it again")

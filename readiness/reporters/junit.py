@@ -20,7 +20,7 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
-from readiness.model import ExitCode, Report, Result, Status, exit_code_for
+from readiness.model import Report, Result, Status, blocks_readiness
 from readiness.reporters import RenderOptions
 
 # XML 1.0 cannot carry these at all, not even as character references.
@@ -34,10 +34,6 @@ def xml_text(text: str) -> str:
 def _seconds(milliseconds: int) -> str:
     return f"{max(milliseconds, 0) / 1000:.3f}"
 
-
-def blocks_readiness(result: Result, report: Report) -> bool:
-    """Whether this result alone would make the deployment not ready (waivers included)."""
-    return exit_code_for((result,), report.verdict) is not ExitCode.READY
 
 
 def _output(result: Result, verdict_note: str | None) -> str:
@@ -66,7 +62,7 @@ def _testcase(result: Result, report: Report) -> tuple[ET.Element, str | None]:
         },
     )
     status = result.status
-    blocking = blocks_readiness(result, report)
+    blocking = blocks_readiness(result, report.verdict)
     note: str | None = None
     outcome: str | None = None
     message = result.message

@@ -27,7 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from readiness.model import ExitCode, Report, Result, Status, exit_code_for
+from readiness.model import Report, Result, Status, blocks_readiness
 from readiness.reporters import RenderOptions
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -57,13 +57,10 @@ def artifact_uri(path: str, root: Path, cwd: Path) -> str:
         return absolute.as_uri()
 
 
-def blocks_readiness(result: Result, report: Report) -> bool:
-    return exit_code_for((result,), report.verdict) is not ExitCode.READY
-
 
 def _level_and_kind(result: Result, report: Report) -> tuple[str, str]:
     # A waived result keeps the level it would have; the suppression says it is accepted.
-    blocking = blocks_readiness(replace(result, waived=None), report)
+    blocking = blocks_readiness(replace(result, waived=None), report.verdict)
     if result.status is Status.SKIP:
         return ("error", "fail") if blocking else ("none", "notApplicable")
     if result.status is Status.WARN:
