@@ -93,9 +93,11 @@ def _is_ip(text: str) -> bool:
 
 LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True).filter(
     lambda label: not label.startswith("xn--"))
+# Top-level domains are alphabetic, which also keeps names from looking like IP addresses.
+TLD = st.from_regex(r"[a-z]{2,6}", fullmatch=True)
 # A registrable parent: at least two labels and not a known public suffix.
-PARENT = st.lists(LABEL, min_size=2, max_size=4).map(".".join).filter(
-    lambda d: not is_public_suffix(d))
+PARENT = st.tuples(st.lists(LABEL, min_size=1, max_size=3), TLD).map(
+    lambda parts: ".".join([*parts[0], parts[1]])).filter(lambda d: not is_public_suffix(d))
 
 
 @given(parent=PARENT, extra=st.lists(LABEL, min_size=2, max_size=4))
