@@ -46,28 +46,26 @@ its private key and intermediates."""
 
 REMEDIATIONS = {
     "missing": "Put the PFX where $PxPfxCertFileName points (relative paths are read from the "
-               "variables script's folder), or give its path as `pfx` under [[connector]] in "
-               "pxready.toml or with --pfx.",
-    "unreadable": "Make the PFX file readable by the account that runs pxready and the "
-                  "installer.",
+    "variables script's folder), or give its path as `pfx` under [[connector]] in "
+    "pxready.toml or with --pfx.",
+    "unreadable": "Make the PFX file readable by the account that runs pxready and the installer.",
     "empty": "The file is empty: copy the PFX again from where it was exported.",
     "pem": "This is PEM text. The installer needs a binary PFX with the private key and the "
-           "intermediates. " + EXPORT_AGAIN,
-    "der-certificate": "This is the certificate alone, without its private key. "
-                       + EXPORT_AGAIN,
+    "intermediates. " + EXPORT_AGAIN,
+    "der-certificate": "This is the certificate alone, without its private key. " + EXPORT_AGAIN,
     "pkcs7": "This is a certificate bundle without the private key. " + EXPORT_AGAIN,
     "der-key": "This is the private key alone, without the certificate. " + EXPORT_AGAIN,
     "truncated": "The file is incomplete: copy it again in binary mode (a text-mode transfer or "
-                 "an interrupted download damages it), or export it again.",
+    "an interrupted download damages it), or export it again.",
     "corrupt": "The file is damaged: copy it again in binary mode, or export it again.",
     "not-pfx": "Give the PKCS#12 file (.pfx or .p12) that was exported with the private key. "
-               + EXPORT_AGAIN,
+    + EXPORT_AGAIN,
     "undecryptable": "Export the PFX again with TripleDES-SHA1 (or AES256-SHA256) encryption.",
     "no-key": "The PFX must hold the private key. " + EXPORT_AGAIN,
     "several-keys": "The PFX must hold exactly one private key: the one of the Teams Connector "
-                    "certificate. " + EXPORT_AGAIN,
+    "certificate. " + EXPORT_AGAIN,
     "no-matching-certificate": "The PFX must hold the certificate that belongs to its private "
-                               "key. " + EXPORT_AGAIN,
+    "key. " + EXPORT_AGAIN,
 }
 
 CNG_REMEDIATION = """\
@@ -132,16 +130,21 @@ def pfx_state(ctx: Context) -> PfxState:
     return ctx.memo(key, lambda: _load(path, location, env, password))
 
 
-def _load(path: Path | None, location: Location | None, env: str,
-          password: str | None) -> PfxState:
+def _load(path: Path | None, location: Location | None, env: str, password: str | None) -> PfxState:
     from checks.certs.pfx import PfxProblem, open_pfx, read_file, read_pfx_structure
 
     if path is None:
         return PfxState(
-            None, "(none)", location,
-            failed("no PFX is configured: $PxPfxCertFileName is not set, and neither `pfx` in "
-                   "pxready.toml nor --pfx names one", remediation=REMEDIATIONS["missing"]),
-            "no PFX is configured (see connector-cert.pfx)")
+            None,
+            "(none)",
+            location,
+            failed(
+                "no PFX is configured: $PxPfxCertFileName is not set, and neither `pfx` in "
+                "pxready.toml nor --pfx names one",
+                remediation=REMEDIATIONS["missing"],
+            ),
+            "no PFX is configured (see connector-cert.pfx)",
+        )
     shown = display_path(path)
     file_location = Location(shown)
     try:
@@ -151,46 +154,78 @@ def _load(path: Path | None, location: Location | None, env: str,
         message = f"{shown} does not exist" if problem.kind == "missing" else problem.message
         if problem.kind == "missing" and location is not None:
             message += " ($PxPfxCertFileName points there)"
-        return PfxState(path, shown, where,
-                        failed(message, location=where, details={"path": shown},
-                               remediation=REMEDIATIONS.get(problem.kind)),
-                        f"the PFX {shown} cannot be read (see connector-cert.pfx)")
+        return PfxState(
+            path,
+            shown,
+            where,
+            failed(
+                message,
+                location=where,
+                details={"path": shown},
+                remediation=REMEDIATIONS.get(problem.kind),
+            ),
+            f"the PFX {shown} cannot be read (see connector-cert.pfx)",
+        )
     try:
         structure = read_pfx_structure(data)
     except PfxProblem as problem:
-        return PfxState(path, shown, file_location,
-                        failed(f"{shown}: {problem.message}", location=file_location,
-                               details={"path": shown, "problem": problem.kind,
-                                        "size": len(data)},
-                               remediation=REMEDIATIONS.get(problem.kind)),
-                        f"{shown} is not a usable PFX (see connector-cert.pfx)")
+        return PfxState(
+            path,
+            shown,
+            file_location,
+            failed(
+                f"{shown}: {problem.message}",
+                location=file_location,
+                details={"path": shown, "problem": problem.kind, "size": len(data)},
+                remediation=REMEDIATIONS.get(problem.kind),
+            ),
+            f"{shown} is not a usable PFX (see connector-cert.pfx)",
+        )
     if password is None:
         return PfxState(
-            path, shown, file_location,
-            errored(f"no password for {shown}: the environment variable {env} is not set and "
-                    "standard input is not a terminal to ask for it", location=file_location,
-                    details={"path": shown, "password_env": env},
-                    remediation=f"Set {env} to the PFX password in the environment that runs "
-                                "pxready, run pxready on a terminal to be asked, or name another "
-                                "variable with --pfx-password-env."),
-            f"the PFX password is not available ({env} is not set)", structure)
+            path,
+            shown,
+            file_location,
+            errored(
+                f"no password for {shown}: the environment variable {env} is not set and "
+                "standard input is not a terminal to ask for it",
+                location=file_location,
+                details={"path": shown, "password_env": env},
+                remediation=f"Set {env} to the PFX password in the environment that runs "
+                "pxready, run pxready on a terminal to be asked, or name another "
+                "variable with --pfx-password-env.",
+            ),
+            f"the PFX password is not available ({env} is not set)",
+            structure,
+        )
     try:
         opened = open_pfx(data, password)
     except PfxProblem as problem:
         if problem.kind == "wrong-password":
-            message = f"wrong password for {shown} (from {env}): " + problem.message.split(
-                ": ", 1)[-1]
-            remediation = (f"Set {env} to the password the PFX was exported with. pxready "
-                           "checked the password against the file's own integrity MAC, so "
-                           "this is not the AES-on-old-Windows problem.")
+            message = (
+                f"wrong password for {shown} (from {env}): " + problem.message.split(": ", 1)[-1]
+            )
+            remediation = (
+                f"Set {env} to the password the PFX was exported with. pxready "
+                "checked the password against the file's own integrity MAC, so "
+                "this is not the AES-on-old-Windows problem."
+            )
         else:
             message = f"{shown}: {problem.message}"
             remediation = REMEDIATIONS.get(problem.kind, EXPORT_AGAIN)
-        return PfxState(path, shown, file_location,
-                        failed(message, location=file_location,
-                               details={"path": shown, "problem": problem.kind},
-                               remediation=remediation),
-                        f"the PFX {shown} does not open (see connector-cert.pfx)", structure)
+        return PfxState(
+            path,
+            shown,
+            file_location,
+            failed(
+                message,
+                location=file_location,
+                details={"path": shown, "problem": problem.kind},
+                remediation=remediation,
+            ),
+            f"the PFX {shown} does not open (see connector-cert.pfx)",
+            structure,
+        )
     return PfxState(path, shown, file_location, None, "", opened.structure, opened)
 
 
@@ -255,18 +290,21 @@ def pfx_opens(ctx: Context) -> Finding:
         f"{state.shown} opens: {_key_description(opened.key)} with its certificate {subject}, "
         f"and {len(opened.others)} other certificate(s)",
         location=state.location,
-        details={"path": state.shown, "subject": subject, "key": _key_description(opened.key),
-                 "other_certificates": [c.subject.rfc4514_string() for c in opened.others]},
+        details={
+            "path": state.shown,
+            "subject": subject,
+            "key": _key_description(opened.key),
+            "other_certificates": [c.subject.rfc4514_string() for c in opened.others],
+        },
     )
 
 
 @check(
     "connector-cert.key",
     "Teams Connector key is RSA of 2048 bits or more, not bound to a CNG provider",
-    reference=f"{TLS_SECTION} (\"It must use RSA keys\"); the installer's ECDSA and CNG "
-              "checks",
+    reference=f'{TLS_SECTION} ("It must use RSA keys"); the installer\'s ECDSA and CNG checks',
     remediation="Request the certificate with an RSA key of at least 2048 bits (a new CSR), "
-                "then export it as a PFX.",
+    "then export it as a PFX.",
     uses_pfx_password=True,
 )
 def key_usable(ctx: Context) -> Finding:
@@ -289,35 +327,52 @@ def key_usable(ctx: Context) -> Finding:
     providers = [b.key_provider for b in opened.structure.key_bags if b.key_provider]
     details: dict[str, Any] = {"key": _key_description(key), "key_providers": providers}
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        return failed(f"{_key_description(key)}: the installer stops with \"The certificate "
-                      f"{subject} is an ECDSA certificate, which is currently not supported\"",
-                      details=details, location=state.location)
+        return failed(
+            f'{_key_description(key)}: the installer stops with "The certificate '
+            f'{subject} is an ECDSA certificate, which is currently not supported"',
+            details=details,
+            location=state.location,
+        )
     if not isinstance(key, rsa.RSAPrivateKey):
-        return failed(f"{_key_description(key)}: the installer needs an RSA key",
-                      details=details, location=state.location)
+        return failed(
+            f"{_key_description(key)}: the installer needs an RSA key",
+            details=details,
+            location=state.location,
+        )
     if key.key_size < 2048:
-        return failed(f"RSA {key.key_size}-bit key: at least 2048 bits are needed",
-                      details=details, location=state.location)
+        return failed(
+            f"RSA {key.key_size}-bit key: at least 2048 bits are needed",
+            details=details,
+            location=state.location,
+        )
     cng = [p for p in providers if _is_cng(p)]
     if cng:
         return failed(
-            f"the key is bound to the CNG provider \"{cng[0]}\" (PKCS#12 attribute "
-            "1.3.6.1.4.1.311.17.1); the installer stops with \"The private key of certificate "
+            f'the key is bound to the CNG provider "{cng[0]}" (PKCS#12 attribute '
+            '1.3.6.1.4.1.311.17.1); the installer stops with "The private key of certificate '
             f"{subject} is stored in a CNG Key Storage Provider, which is currently not "
-            "supported\"", details=details, location=state.location,
-            remediation=CNG_REMEDIATION)
+            'supported"',
+            details=details,
+            location=state.location,
+            remediation=CNG_REMEDIATION,
+        )
     unknown = [p for p in providers if not _is_csp(p)]
     if unknown:
-        return warned(f"RSA {key.key_size}-bit key; the key provider \"{unknown[0]}\" is not a "
-                      "known CryptoAPI provider: if it is a CNG key storage provider, the "
-                      "installer refuses the key", details=details, location=state.location,
-                      remediation=CNG_REMEDIATION)
-    where = f" (provider \"{providers[0]}\")" if providers else " (no key-provider attribute)"
+        return warned(
+            f'RSA {key.key_size}-bit key; the key provider "{unknown[0]}" is not a '
+            "known CryptoAPI provider: if it is a CNG key storage provider, the "
+            "installer refuses the key",
+            details=details,
+            location=state.location,
+            remediation=CNG_REMEDIATION,
+        )
+    where = f' (provider "{providers[0]}")' if providers else " (no key-provider attribute)"
     if not opened.structure.key_bags:
-        where = " (the key bag's attributes are not visible: it sits in a container pxready " \
-                "could not open)"
-    return passed(f"RSA {key.key_size}-bit key{where}", details=details,
-                  location=state.location)
+        where = (
+            " (the key bag's attributes are not visible: it sits in a container pxready "
+            "could not open)"
+        )
+    return passed(f"RSA {key.key_size}-bit key{where}", details=details, location=state.location)
 
 
 def _is_cng(provider: str) -> bool:
@@ -327,15 +382,16 @@ def _is_cng(provider: str) -> bool:
 
 def _is_csp(provider: str) -> bool:
     lowered = provider.strip().lower()
-    return not _is_cng(provider) and ("cryptographic provider" in lowered
-                                      or "crypto provider" in lowered)
+    return not _is_cng(provider) and (
+        "cryptographic provider" in lowered or "crypto provider" in lowered
+    )
 
 
 @check(
     "connector-cert.pfx-encryption",
     "Teams Connector PFX uses an encryption Windows can import",
     reference="Windows PFX import (TripleDES-SHA1 or AES256-SHA256); OpenSSL 3 writes AES by "
-              "default, -legacy writes 3DES",
+    "default, -legacy writes 3DES",
     remediation="""
     Export the PFX again with TripleDES-SHA1: Windows certificate export wizard, encryption
     "TripleDES-SHA1"; PowerShell `Export-PfxCertificate -CryptoAlgorithmOption TripleDES_SHA1`;
@@ -379,8 +435,9 @@ def _judge_encryption(structure: Pkcs12Structure, state: PfxState) -> Finding:
             container = structure.containers[bag.container]
             if container.protection is not None:
                 key_protections.append(container.protection)
-    cert_protections = _unique([c.protection for c in structure.containers
-                                if c.protection is not None])
+    cert_protections = _unique(
+        [c.protection for c in structure.containers if c.protection is not None]
+    )
     key_protections = _unique(key_protections)
     for protection in _unique(key_protections + cert_protections):
         if protection.scheme != "none":
@@ -392,15 +449,19 @@ def _judge_encryption(structure: Pkcs12Structure, state: PfxState) -> Finding:
     elif mac.hash_name in ("sha1", "sha256"):
         verdicts.append(("pass", f"MAC {mac.algorithm}"))
     elif mac.hash_name in ("sha384", "sha512"):
-        verdicts.append(("warn", f"MAC {mac.algorithm} is not one Windows writes; older "
-                                 "Windows versions may not verify it"))
+        verdicts.append(
+            (
+                "warn",
+                f"MAC {mac.algorithm} is not one Windows writes; older "
+                "Windows versions may not verify it",
+            )
+        )
     else:
         verdicts.append(("fail", f"MAC {mac.algorithm} is not one Windows can verify"))
     profile = _profile(key_protections, cert_protections, mac.hash_name if mac else None)
     key_text = ", ".join(p.describe() for p in _unique(key_protections)) or "not visible"
     cert_text = ", ".join(p.describe() for p in cert_protections) or "not encrypted"
-    summary = (f"key {key_text}; certificates {cert_text}; "
-               f"MAC {mac.algorithm if mac else 'none'}")
+    summary = f"key {key_text}; certificates {cert_text}; MAC {mac.algorithm if mac else 'none'}"
     details = {
         "profile": profile,
         "key": [p.as_dict() for p in _unique(key_protections)],
@@ -412,10 +473,16 @@ def _judge_encryption(structure: Pkcs12Structure, state: PfxState) -> Finding:
         reasons = [r for s, r in verdicts if s == status]
         if reasons:
             make = failed if status == "fail" else warned
-            return make(f"{'; '.join(_unique(reasons))} ({summary})", details=details,
-                        location=state.location)
-    return passed(f"{profile or 'protection Windows imports'}: {summary}", details=details,
-                  location=state.location)
+            return make(
+                f"{'; '.join(_unique(reasons))} ({summary})",
+                details=details,
+                location=state.location,
+            )
+    return passed(
+        f"{profile or 'protection Windows imports'}: {summary}",
+        details=details,
+        location=state.location,
+    )
 
 
 def _unique(items: list[Any]) -> list[Any]:
@@ -433,29 +500,44 @@ def _judge_protection(protection: Protection, *, holds_key: bool) -> tuple[str, 
     if protection.scheme == "PBES2":
         usable_kdf = protection.kdf in ("PBKDF2 (HMAC-SHA256)", "PBKDF2 (HMAC-SHA1)")
         if protection.cipher == "AES-256-CBC" and protection.kdf == "PBKDF2 (HMAC-SHA256)":
-            return "warn", ("AES256-SHA256 imports on Windows 10 1709 / Server 2019 and later; "
-                            "Windows Server 2016 and older report it as a wrong password")
+            return "warn", (
+                "AES256-SHA256 imports on Windows 10 1709 / Server 2019 and later; "
+                "Windows Server 2016 and older report it as a wrong password"
+            )
         if usable_kdf and (protection.cipher.startswith("AES") or protection.cipher == "3DES-CBC"):
-            return "warn", (f"{what} protected with PBES2 using {protection.cipher} and "
-                            f"{protection.kdf}, "
-                            "not one of the two profiles Windows writes; Windows Server 2016 "
-                            "and older cannot read PBES2")
-        return "fail", (f"{what} protected with PBES2 using {protection.cipher} and "
-                        f"{protection.kdf}, which Windows does not import")
+            return "warn", (
+                f"{what} protected with PBES2 using {protection.cipher} and "
+                f"{protection.kdf}, "
+                "not one of the two profiles Windows writes; Windows Server 2016 "
+                "and older cannot read PBES2"
+            )
+        return "fail", (
+            f"{what} protected with PBES2 using {protection.cipher} and "
+            f"{protection.kdf}, which Windows does not import"
+        )
     if protection.oid == RC2_40_PBE and not holds_key:
-        return "warn", ("the certificates use 40-bit RC2 (pbeWithSHAAnd40BitRC2-CBC, what "
-                        "`openssl -legacy` writes): Windows imports it, FIPS-mode systems do not")
-    return "fail", (f"{what} protected with {protection.scheme} ({protection.cipher}), which "
-                    "is broken or which Windows does not import")
+        return "warn", (
+            "the certificates use 40-bit RC2 (pbeWithSHAAnd40BitRC2-CBC, what "
+            "`openssl -legacy` writes): Windows imports it, FIPS-mode systems do not"
+        )
+    return "fail", (
+        f"{what} protected with {protection.scheme} ({protection.cipher}), which "
+        "is broken or which Windows does not import"
+    )
 
 
 def _profile(keys: list[Protection], certs: list[Protection], mac: str | None) -> str | None:
     everything = _unique(keys + certs)
     if everything and all(p.oid == TRIPLE_DES_PBE for p in everything) and mac == "sha1":
         return "TripleDES-SHA1"
-    if everything and all(p.scheme == "PBES2" and p.cipher == "AES-256-CBC"
-                          and p.kdf == "PBKDF2 (HMAC-SHA256)" for p in everything) \
-            and mac == "sha256":
+    if (
+        everything
+        and all(
+            p.scheme == "PBES2" and p.cipher == "AES-256-CBC" and p.kdf == "PBKDF2 (HMAC-SHA256)"
+            for p in everything
+        )
+        and mac == "sha256"
+    ):
         return "AES256-SHA256"
     return None
 
@@ -464,9 +546,9 @@ def _profile(keys: list[Protection], certs: list[Protection], mac: str | None) -
     "connector-cert.eku",
     "Teams Connector certificate allows server and client authentication",
     reference=f"{PRINCIPLES}: \"every certificate's Enhanced Key Usage properties must be set "
-              "for both server and client authentication\"",
+    'for both server and client authentication"',
     remediation="Request a certificate whose Extended Key Usage lists both TLS Web Server "
-                "Authentication (serverAuth) and TLS Web Client Authentication (clientAuth).",
+    "Authentication (serverAuth) and TLS Web Client Authentication (clientAuth).",
     uses_pfx_password=True,
 )
 def connector_eku(ctx: Context) -> Finding:
@@ -484,8 +566,13 @@ def connector_eku(ctx: Context) -> Finding:
     state = pfx_state(ctx)
     opened = state.require()
     verdict = eku.judge(opened.leaf, _ca_certificates(opened))
-    return _finding(verdict.status, verdict.message, details=verdict.details,
-                    remediation=verdict.remediation, location=state.location)
+    return _finding(
+        verdict.status,
+        verdict.message,
+        details=verdict.details,
+        remediation=verdict.remediation,
+        location=state.location,
+    )
 
 
 def _finding(status: str, message: str, **kw: Any) -> Finding:
@@ -509,8 +596,8 @@ def trust_roots(ctx: Context) -> tuple[list[x509.Certificate], str]:
 @check(
     "connector-cert.chain",
     "Teams Connector PFX carries its intermediates and chains to a trusted root",
-    reference=f"{TLS_SECTION}: \"Any intermediate certificates must also be in the PFX file\"; "
-              "signed by an external trusted CA",
+    reference=f'{TLS_SECTION}: "Any intermediate certificates must also be in the PFX file"; '
+    "signed by an external trusted CA",
     remediation="""
     Put every intermediate certificate of the issuing CA into the PFX (Windows export: "Include
     all certificates in the certification path"; OpenSSL: -certfile intermediates.pem). Use a
@@ -533,8 +620,9 @@ def connector_chain(ctx: Context) -> Finding:
     opened = state.require()
     roots, label = trust_roots(ctx)
     verdict = chain.judge(opened.leaf, list(opened.others), roots, label, ctx.at, "the PFX")
-    return _finding(verdict.status, verdict.message, details=verdict.details,
-                    location=state.location)
+    return _finding(
+        verdict.status, verdict.message, details=verdict.details, location=state.location
+    )
 
 
 @check(
@@ -542,7 +630,7 @@ def connector_chain(ctx: Context) -> Finding:
     "Teams Connector certificate is valid on the install date",
     reference=f"{TLS_SECTION}; replacing the certificate later means redeploying the connector",
     remediation="Renew the certificate (or the expired intermediate) before the install date; "
-                "replacing it after install requires redeploying the Teams Connector.",
+    "replacing it after install requires redeploying the Teams Connector.",
     uses_pfx_password=True,
 )
 def connector_validity(ctx: Context) -> Finding:
@@ -555,10 +643,12 @@ def connector_validity(ctx: Context) -> Finding:
 
     state = pfx_state(ctx)
     opened = state.require()
-    verdict = validity.judge(opened.leaf, _ca_certificates(opened), ctx.at,
-                             ctx.deployment.expiry_warning_days)
-    return _finding(verdict.status, verdict.message, details=verdict.details,
-                    location=state.location)
+    verdict = validity.judge(
+        opened.leaf, _ca_certificates(opened), ctx.at, ctx.deployment.expiry_warning_days
+    )
+    return _finding(
+        verdict.status, verdict.message, details=verdict.details, location=state.location
+    )
 
 
 @check(
@@ -591,8 +681,7 @@ def connector_name(ctx: Context) -> Iterator[Finding]:
         raise CheckSkipped("$PxTeamsConnFqdn is not set (vars.required reports it)")
     sans = names.san_dns_names(opened.leaf)
     result = names.match_hostname(sans, fqdn)
-    details = {"fqdn": fqdn, "san_dns_names": sans, "common_names": names.common_names(
-        opened.leaf)}
+    details = {"fqdn": fqdn, "san_dns_names": sans, "common_names": names.common_names(opened.leaf)}
     where = variables.location("PxTeamsConnFqdn")
     if result.matched:
         how = "exactly" if names.normalise(result.by or "") == fqdn else f"by {result.by}"
@@ -600,5 +689,6 @@ def connector_name(ctx: Context) -> Iterator[Finding]:
         return
     carries = names.describe_names(sans, names.common_names(opened.leaf))
     why = f" ({'; '.join(result.notes)})" if result.notes else ""
-    yield failed(f"the certificate does not match {fqdn}: {carries}{why}", details=details,
-                 location=where)
+    yield failed(
+        f"the certificate does not match {fqdn}: {carries}{why}", details=details, location=where
+    )

@@ -65,8 +65,11 @@ def _read(path: Path) -> NodeFile:
 def _usable(ctx: Context) -> Iterator[tuple[NodeFile, CertFile] | Finding]:
     for node in node_files(ctx):
         if node.cert_file is None:
-            yield skipped(f"{node.shown} does not parse (see node-cert.parse)",
-                          target=node.shown, location=Location(node.shown))
+            yield skipped(
+                f"{node.shown} does not parse (see node-cert.parse)",
+                target=node.shown,
+                location=Location(node.shown),
+            )
         else:
             yield node, node.cert_file
 
@@ -74,8 +77,8 @@ def _usable(ctx: Context) -> Iterator[tuple[NodeFile, CertFile] | Finding]:
 @check(
     "node-cert.parse",
     "Conferencing Node certificate files are PEM and parse",
-    reference=f"{GUIDE}: \"Public-facing Conferencing Nodes must have a valid publicly-signed "
-              "PEM-formatted certificate\"",
+    reference=f'{GUIDE}: "Public-facing Conferencing Nodes must have a valid publicly-signed '
+    'PEM-formatted certificate"',
     remediation="""
     Give each node certificate as a PEM file (.pem/.crt) with the node's certificate first and
     its intermediates after it, each between -----BEGIN CERTIFICATE----- and -----END
@@ -93,18 +96,30 @@ def node_parse(ctx: Context) -> Iterator[Finding]:
     for node in node_files(ctx):
         where = Location(node.shown)
         if node.cert_file is None:
-            yield failed(f"{node.shown}: {node.problem}", target=node.shown, location=where,
-                         details={"problem": node.kind})
+            yield failed(
+                f"{node.shown}: {node.problem}",
+                target=node.shown,
+                location=where,
+                details={"problem": node.kind},
+            )
             continue
         cert = node.cert_file
         count = len(cert.intermediates)
-        message = (f"PEM: {cert.leaf.subject.rfc4514_string() or '(empty subject)'} and {count} "
-                   f"intermediate{'s' if count != 1 else ''}")
+        message = (
+            f"PEM: {cert.leaf.subject.rfc4514_string() or '(empty subject)'} and {count} "
+            f"intermediate{'s' if count != 1 else ''}"
+        )
         if cert.has_private_key:
             message += "; the file also holds a private key, which pxready does not read"
-        yield passed(message, target=node.shown, location=where, details={
-            "leaf": cert.leaf.subject.rfc4514_string(),
-            "intermediates": [c.subject.rfc4514_string() for c in cert.intermediates]})
+        yield passed(
+            message,
+            target=node.shown,
+            location=where,
+            details={
+                "leaf": cert.leaf.subject.rfc4514_string(),
+                "intermediates": [c.subject.rfc4514_string() for c in cert.intermediates],
+            },
+        )
 
 
 @check(
@@ -112,7 +127,7 @@ def node_parse(ctx: Context) -> Iterator[Finding]:
     "Conferencing Node certificates allow server and client authentication",
     reference=f"{GUIDE}: Network and certificate requirements (certificate usage principles)",
     remediation="Request node certificates whose Extended Key Usage lists both serverAuth and "
-                "clientAuth.",
+    "clientAuth.",
     scope=Scope.DEPLOYMENT,
 )
 def node_eku(ctx: Context) -> Iterator[Finding]:
@@ -130,9 +145,14 @@ def node_eku(ctx: Context) -> Iterator[Finding]:
             continue
         node, cert = item
         verdict = eku.judge(cert.leaf, cert.intermediates)
-        yield _finding(verdict.status, verdict.message, target=node.shown,
-                       location=Location(node.shown), details=verdict.details,
-                       remediation=verdict.remediation)
+        yield _finding(
+            verdict.status,
+            verdict.message,
+            target=node.shown,
+            location=Location(node.shown),
+            details=verdict.details,
+            remediation=verdict.remediation,
+        )
 
 
 def _finding(status: str, message: str, **kw: object) -> Finding:
@@ -167,10 +187,16 @@ def node_chain(ctx: Context) -> Iterator[Finding]:
             continue
         node, cert = item
         roots, label = trust_roots(ctx)  # memoised: loaded once, and only when needed
-        verdict = chain.judge(cert.leaf, list(cert.intermediates), roots, label, ctx.at,
-                              "the PEM file")
-        yield _finding(verdict.status, verdict.message, target=node.shown,
-                       location=Location(node.shown), details=verdict.details)
+        verdict = chain.judge(
+            cert.leaf, list(cert.intermediates), roots, label, ctx.at, "the PEM file"
+        )
+        yield _finding(
+            verdict.status,
+            verdict.message,
+            target=node.shown,
+            location=Location(node.shown),
+            details=verdict.details,
+        )
 
 
 @check(
@@ -178,7 +204,7 @@ def node_chain(ctx: Context) -> Iterator[Finding]:
     "Conferencing Node certificates are valid on the install date",
     reference=NODE_SECTION,
     remediation="Renew the node certificate (or the expired intermediate) and install it on "
-                "the Conferencing Nodes before the Teams Connector goes live.",
+    "the Conferencing Nodes before the Teams Connector goes live.",
     scope=Scope.DEPLOYMENT,
 )
 def node_validity(ctx: Context) -> Iterator[Finding]:
@@ -193,10 +219,16 @@ def node_validity(ctx: Context) -> Iterator[Finding]:
             yield item
             continue
         node, cert = item
-        verdict = validity.judge(cert.leaf, cert.intermediates, ctx.at,
-                                 ctx.deployment.expiry_warning_days)
-        yield _finding(verdict.status, verdict.message, target=node.shown,
-                       location=Location(node.shown), details=verdict.details)
+        verdict = validity.judge(
+            cert.leaf, cert.intermediates, ctx.at, ctx.deployment.expiry_warning_days
+        )
+        yield _finding(
+            verdict.status,
+            verdict.message,
+            target=node.shown,
+            location=Location(node.shown),
+            details=verdict.details,
+        )
 
 
 def node_names(ctx: Context) -> tuple[list[str], list[str]]:
@@ -251,17 +283,24 @@ def node_names_covered(ctx: Context) -> Iterator[Finding]:
     carried = {shown: names.san_dns_names(leaf) for shown, leaf in leaves}
     for hostname in hostnames:
         notes: list[str] = []
-        for shown, leaf in leaves:
+        for shown, _leaf in leaves:
             result = names.match_hostname(carried[shown], hostname)
             if result.matched:
-                yield passed(f"covered by {shown} ({result.by})", target=hostname,
-                             details={"file": shown, "san": result.by})
+                yield passed(
+                    f"covered by {shown} ({result.by})",
+                    target=hostname,
+                    details={"file": shown, "san": result.by},
+                )
                 break
             notes.extend(n for n in result.notes if n not in notes)
         else:
             carries = "; ".join(
                 f"{shown}: " + names.describe_names(carried[shown], names.common_names(leaf))
-                for shown, leaf in leaves)
+                for shown, leaf in leaves
+            )
             why = f" ({'; '.join(notes)})" if notes else ""
-            yield failed(f"{hostname} is in no node certificate: {carries}{why}",
-                         target=hostname, details={"carried": carried})
+            yield failed(
+                f"{hostname} is in no node certificate: {carries}{why}",
+                target=hostname,
+                details={"carried": carried},
+            )

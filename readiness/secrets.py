@@ -8,7 +8,7 @@ from typing import Any
 
 MASK = "********"
 # Shorter values would mask ordinary words in messages; passwords that short fail anyway.
-_MIN_SCRUB_LENGTH = 4
+_MIN_SCRUB_LENGTH = 6
 
 
 class Secret:

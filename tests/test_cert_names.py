@@ -48,8 +48,9 @@ TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("pattern", "hostname", "expected"), TABLE,
-                         ids=[f"{p}~{h}" for p, h, _ in TABLE])
+@pytest.mark.parametrize(
+    ("pattern", "hostname", "expected"), TABLE, ids=[f"{p}~{h}" for p, h, _ in TABLE]
+)
 def test_rfc6125_table(pattern: str, hostname: str, expected: bool) -> None:
     assert matches(pattern, hostname) is expected
 
@@ -59,22 +60,28 @@ def test_no_san_matches_nothing() -> None:
     assert not result.matched
 
 
-@pytest.mark.parametrize(("pattern", "reason"), [
-    ("f*.example.com", "partial wildcard"),
-    ("foo.*.example.com", "outside the left-most label"),
-    ("*.*.example.com", "more than one wildcard"),
-    ("*.co.uk", "public suffix 'co.uk'"),
-    ("*.com", "public suffix 'com'"),
-])
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("f*.example.com", "partial wildcard"),
+        ("foo.*.example.com", "outside the left-most label"),
+        ("*.*.example.com", "more than one wildcard"),
+        ("*.co.uk", "public suffix 'co.uk'"),
+        ("*.com", "public suffix 'com'"),
+    ],
+)
 def test_unusable_patterns_say_why(pattern: str, reason: str) -> None:
     assert reason in (pattern_problem(pattern) or "")
 
 
-@pytest.mark.parametrize(("hostname", "note"), [
-    ("example.com", "does not cover the bare domain"),
-    ("a.b.example.com", "covers exactly one label, and 'a.b' is 2 labels"),
-    ("xn--bcher-kva.example.com", "never covers an internationalised (xn--) label"),
-])
+@pytest.mark.parametrize(
+    ("hostname", "note"),
+    [
+        ("example.com", "does not cover the bare domain"),
+        ("a.b.example.com", "covers exactly one label, and 'a.b' is 2 labels"),
+        ("xn--bcher-kva.example.com", "never covers an internationalised (xn--) label"),
+    ],
+)
 def test_wildcard_near_misses_are_explained(hostname: str, note: str) -> None:
     result = match_hostname(["*.example.com"], hostname)
     assert not result.matched
@@ -92,12 +99,16 @@ def _is_ip(text: str) -> bool:
 # -- properties -------------------------------------------------------------------------------
 
 LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True).filter(
-    lambda label: not label.startswith("xn--"))
+    lambda label: not label.startswith("xn--")
+)
 # Top-level domains are alphabetic, which also keeps names from looking like IP addresses.
 TLD = st.from_regex(r"[a-z]{2,6}", fullmatch=True)
 # A registrable parent: at least two labels and not a known public suffix.
-PARENT = st.tuples(st.lists(LABEL, min_size=1, max_size=3), TLD).map(
-    lambda parts: ".".join([*parts[0], parts[1]])).filter(lambda d: not is_public_suffix(d))
+PARENT = (
+    st.tuples(st.lists(LABEL, min_size=1, max_size=3), TLD)
+    .map(lambda parts: ".".join([*parts[0], parts[1]]))
+    .filter(lambda d: not is_public_suffix(d))
+)
 
 
 @given(parent=PARENT, extra=st.lists(LABEL, min_size=2, max_size=4))
@@ -119,16 +130,17 @@ def test_wildcard_never_matches_another_parent(parent: str, label: str, other: s
         assert not matches(f"*.{parent}", f"{label}.{other}")
 
 
-@given(pattern=st.lists(LABEL, min_size=2, max_size=5).map(".".join),
-       hostname=st.lists(LABEL, min_size=1, max_size=5).map(".".join))
+@given(
+    pattern=st.lists(LABEL, min_size=2, max_size=5).map(".".join),
+    hostname=st.lists(LABEL, min_size=1, max_size=5).map(".".join),
+)
 def test_plain_names_match_only_themselves(pattern: str, hostname: str) -> None:
     assume(not _is_ip(hostname))  # an IP address is not a DNS-ID at all
     assert matches(pattern, hostname) is (pattern == hostname)
 
 
 @given(prefix=LABEL, suffix=LABEL, parent=PARENT, label=LABEL)
-def test_partial_wildcards_never_match(prefix: str, suffix: str, parent: str,
-                                       label: str) -> None:
+def test_partial_wildcards_never_match(prefix: str, suffix: str, parent: str, label: str) -> None:
     for pattern in (f"{prefix}*.{parent}", f"*{suffix}.{parent}", f"{prefix}*{suffix}.{parent}"):
         assert not matches(pattern, f"{label}.{parent}")
         assert not matches(pattern, f"{prefix}{label}{suffix}.{parent}")

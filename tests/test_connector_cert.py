@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import FIXTURES, GOOD_VARS, Deployment, Run, pxready
 
 PKI = FIXTURES / "pki"
@@ -19,16 +18,27 @@ ENV = {"PXREADY_PFX_PASSWORD": PASSWORD}
 AT = "2027-06-01"
 FQDN = "pexip-teamsconn-eu.teams.example.com"
 CONNECTOR_CHECKS = [
-    "connector-cert.pfx", "connector-cert.key", "connector-cert.pfx-encryption",
-    "connector-cert.eku", "connector-cert.chain", "connector-cert.validity",
+    "connector-cert.pfx",
+    "connector-cert.key",
+    "connector-cert.pfx-encryption",
+    "connector-cert.eku",
+    "connector-cert.chain",
+    "connector-cert.validity",
     "connector-cert.name",
 ]
 INTERMEDIATE = "CN=pxready Test TLS CA 1,O=pxready test PKI,C=GB"
 
 
-def run_pfx(deployment: Deployment, pfx: Path | bytes | None, *, env: dict[str, str] | None = None,
-            ca_bundle: Path | None = ROOT, variables: str = GOOD_VARS,
-            fmt: str = "json", extra: tuple[str, ...] = ()) -> Run:
+def run_pfx(
+    deployment: Deployment,
+    pfx: Path | bytes | None,
+    *,
+    env: dict[str, str] | None = None,
+    ca_bundle: Path | None = ROOT,
+    variables: str = GOOD_VARS,
+    fmt: str = "json",
+    extra: tuple[str, ...] = (),
+) -> Run:
     """One connector whose $PxPfxCertFileName (.\\pexip-teams.pfx) holds `pfx`."""
     deployment.vars(variables)
     target = deployment.root / "pexip-teams.pfx"
@@ -38,9 +48,17 @@ def run_pfx(deployment: Deployment, pfx: Path | bytes | None, *, env: dict[str, 
         target.write_bytes(pfx)
     trust = f'[trust]\nca_bundle = "{ca_bundle.as_posix()}"\n' if ca_bundle else ""
     deployment.config(f'[[connector]]\nvars = "variables.ps1"\n\n{trust}')
-    return deployment.check("--format", fmt, "--at", AT, "--offline",
-                            "--only", "connector-cert.*", *extra,
-                            env=ENV if env is None else env)
+    return deployment.check(
+        "--format",
+        fmt,
+        "--at",
+        AT,
+        "--offline",
+        "--only",
+        "connector-cert.*",
+        *extra,
+        env=ENV if env is None else env,
+    )
 
 
 def statuses(run: Run) -> dict[str, str]:
@@ -61,31 +79,62 @@ def assert_all_ran(run: Run) -> None:
 
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_example_passes_all_twelve_certificate_checks(fmt: str) -> None:
-    run = pxready("check", "--config", str(FIXTURES / "example" / "pxready.toml"), "--offline",
-                  "--only", "connector-cert.*", "--only", "node-cert.*", "--format", fmt,
-                  env={"PXREADY_PFX_PASSWORD": "pxready-example"})
+    run = pxready(
+        "check",
+        "--config",
+        str(FIXTURES / "example" / "pxready.toml"),
+        "--offline",
+        "--only",
+        "connector-cert.*",
+        "--only",
+        "node-cert.*",
+        "--format",
+        fmt,
+        env={"PXREADY_PFX_PASSWORD": "pxready-example"},
+    )
     assert run.code == 0, run.stdout + run.stderr
     assert "pxready-example" not in run.stdout + run.stderr
     if fmt == "json":
         results = run.json()["results"]
         assert {r["id"] for r in results} == {
-            *CONNECTOR_CHECKS, "node-cert.parse", "node-cert.eku", "node-cert.chain",
-            "node-cert.validity", "node-cert.names"}
+            *CONNECTOR_CHECKS,
+            "node-cert.parse",
+            "node-cert.eku",
+            "node-cert.chain",
+            "node-cert.validity",
+            "node-cert.names",
+        }
         assert all(r["status"] == "pass" for r in results), results
         names = [r["target"] for r in results if r["id"] == "node-cert.names"]
-        assert names == ["px-edge-pool.vc.example.com", "px-edge1.vc.example.com",
-                         "px-edge2.vc.example.com"]
+        assert names == [
+            "px-edge-pool.vc.example.com",
+            "px-edge1.vc.example.com",
+            "px-edge2.vc.example.com",
+        ]
 
 
 def test_example_without_password_is_error_naming_the_variable() -> None:
-    run = pxready("check", "--config", str(FIXTURES / "example" / "pxready.toml"), "--offline",
-                  "--only", "connector-cert.*", "--format", "json")
+    run = pxready(
+        "check",
+        "--config",
+        str(FIXTURES / "example" / "pxready.toml"),
+        "--offline",
+        "--only",
+        "connector-cert.*",
+        "--format",
+        "json",
+    )
     assert run.code == 3, run.stdout + run.stderr
     pfx = run.result("connector-cert.pfx")
     assert pfx["status"] == "error"
     assert "PXREADY_PFX_PASSWORD" in pfx["message"]
-    for check_id in ("connector-cert.key", "connector-cert.eku", "connector-cert.chain",
-                     "connector-cert.validity", "connector-cert.name"):
+    for check_id in (
+        "connector-cert.key",
+        "connector-cert.eku",
+        "connector-cert.chain",
+        "connector-cert.validity",
+        "connector-cert.name",
+    ):
         result = run.result(check_id)
         assert result["status"] == "skip", result
         assert "PXREADY_PFX_PASSWORD is not set" in result["message"]
@@ -96,8 +145,9 @@ def test_example_without_password_is_error_naming_the_variable() -> None:
 # -- good files -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fixture", ["good-3des.pfx", "good-reversed-chain.pfx",
-                                     "csp-provider.pfx", "wildcard.pfx"])
+@pytest.mark.parametrize(
+    "fixture", ["good-3des.pfx", "good-reversed-chain.pfx", "csp-provider.pfx", "wildcard.pfx"]
+)
 def test_good_files_pass_every_check(deployment: Deployment, fixture: str) -> None:
     run = run_pfx(deployment, CONNECTOR / fixture)
     assert_all_ran(run)
@@ -112,8 +162,10 @@ def test_pass_messages_say_what_was_found(deployment: Deployment) -> None:
     assert run.result("connector-cert.pfx-encryption")["details"]["profile"] == "TripleDES-SHA1"
     chain = run.result("connector-cert.chain")
     assert chain["details"]["chain"] == [
-        f"CN={FQDN},O=Contoso test,C=GB", INTERMEDIATE,
-        "CN=pxready Test Root CA,O=pxready test PKI,C=GB"]
+        f"CN={FQDN},O=Contoso test,C=GB",
+        INTERMEDIATE,
+        "CN=pxready Test Root CA,O=pxready test PKI,C=GB",
+    ]
     assert run.result("connector-cert.name")["message"].endswith(f"matches {FQDN} exactly")
     assert run.result("connector-cert.name")["target"] == FQDN
 
@@ -121,56 +173,130 @@ def test_pass_messages_say_what_was_found(deployment: Deployment) -> None:
 # -- failing fixtures: the right check fails with the right reason -----------------------------
 
 CASES = [
-    ("no-clientauth.pfx", "connector-cert.eku", "fail",
-     "EKU has serverAuth only; clientAuth is missing"),
+    (
+        "no-clientauth.pfx",
+        "connector-cert.eku",
+        "fail",
+        "EKU has serverAuth only; clientAuth is missing",
+    ),
     ("no-eku.pfx", "connector-cert.eku", "warn", "no Extended Key Usage extension"),
-    ("intermediate-server-only.pfx", "connector-cert.eku", "fail",
-     "the intermediate CN=pxready Test TLS Server CA 2,O=pxready test PKI,C=GB limits EKU to "
-     "serverAuth, so clientAuth is not valid"),
-    ("ec-key.pfx", "connector-cert.key", "fail",
-     "is an ECDSA certificate, which is currently not supported"),
-    ("rsa-1024.pfx", "connector-cert.key", "fail",
-     "RSA 1024-bit key: at least 2048 bits are needed"),
-    ("cng-ksp.pfx", "connector-cert.key", "fail",
-     'the key is bound to the CNG provider "Microsoft Software Key Storage Provider"'),
-    ("cng-platform.pfx", "connector-cert.key", "fail",
-     "is stored in a CNG Key Storage Provider, which is currently not supported"),
-    ("missing-intermediate.pfx", "connector-cert.chain", "fail",
-     f"the issuer of the certificate is missing: {INTERMEDIATE} is neither in the PFX"),
+    (
+        "intermediate-server-only.pfx",
+        "connector-cert.eku",
+        "fail",
+        "the intermediate CN=pxready Test TLS Server CA 2,O=pxready test PKI,C=GB limits EKU to "
+        "serverAuth, so clientAuth is not valid",
+    ),
+    (
+        "ec-key.pfx",
+        "connector-cert.key",
+        "fail",
+        "is an ECDSA certificate, which is currently not supported",
+    ),
+    (
+        "rsa-1024.pfx",
+        "connector-cert.key",
+        "fail",
+        "RSA 1024-bit key: at least 2048 bits are needed",
+    ),
+    (
+        "cng-ksp.pfx",
+        "connector-cert.key",
+        "fail",
+        'the key is bound to the CNG provider "Microsoft Software Key Storage Provider"',
+    ),
+    (
+        "cng-platform.pfx",
+        "connector-cert.key",
+        "fail",
+        "is stored in a CNG Key Storage Provider, which is currently not supported",
+    ),
+    (
+        "missing-intermediate.pfx",
+        "connector-cert.chain",
+        "fail",
+        f"the issuer of the certificate is missing: {INTERMEDIATE} is neither in the PFX",
+    ),
     ("self-signed.pfx", "connector-cert.chain", "fail", "the certificate is self-signed"),
-    ("private-ca.pfx", "connector-cert.chain", "fail",
-     "the chain ends at CN=Contoso Private Root CA,O=Contoso,C=GB, a root that the CA bundle"),
-    ("expired.pfx", "connector-cert.validity", "fail",
-     "at 2027-06-01: the certificate expired on 2025-01-01"),
-    ("expiring.pfx", "connector-cert.validity", "warn",
-     "the certificate expires in 14 days (2027-06-15)"),
-    ("intermediate-expired.pfx", "connector-cert.validity", "fail",
-     "the intermediate CN=pxready Test Old CA,O=pxready test PKI,C=GB expired on 2026-12-31"),
-    ("partial-wildcard.pfx", "connector-cert.name", "fail",
-     "'pexip*.teams.example.com' is a partial wildcard"),
-    ("no-san.pfx", "connector-cert.name", "fail",
-     f"it has no subjectAltName DNS names (only the subject CN {FQDN}"),
-    ("other-region.pfx", "connector-cert.name", "fail",
-     f"does not match {FQDN}: it carries pexip-teamsconn-us.teams.example.com"),
-    ("good-aes.pfx", "connector-cert.pfx-encryption", "warn",
-     "Windows Server 2016 and older report it as a wrong password"),
+    (
+        "private-ca.pfx",
+        "connector-cert.chain",
+        "fail",
+        "the chain ends at CN=Contoso Private Root CA,O=Contoso,C=GB, a root that the CA bundle",
+    ),
+    (
+        "expired.pfx",
+        "connector-cert.validity",
+        "fail",
+        "at 2027-06-01: the certificate expired on 2025-01-01",
+    ),
+    (
+        "expiring.pfx",
+        "connector-cert.validity",
+        "warn",
+        "the certificate expires in 14 days (2027-06-15)",
+    ),
+    (
+        "intermediate-expired.pfx",
+        "connector-cert.validity",
+        "fail",
+        "the intermediate CN=pxready Test Old CA,O=pxready test PKI,C=GB expired on 2026-12-31",
+    ),
+    (
+        "partial-wildcard.pfx",
+        "connector-cert.name",
+        "fail",
+        "'pexip*.teams.example.com' is a partial wildcard",
+    ),
+    (
+        "no-san.pfx",
+        "connector-cert.name",
+        "fail",
+        f"it has no subjectAltName DNS names (only the subject CN {FQDN}",
+    ),
+    (
+        "other-region.pfx",
+        "connector-cert.name",
+        "fail",
+        f"does not match {FQDN}: it carries pexip-teamsconn-us.teams.example.com",
+    ),
+    (
+        "good-aes.pfx",
+        "connector-cert.pfx-encryption",
+        "warn",
+        "Windows Server 2016 and older report it as a wrong password",
+    ),
     ("openssl-aes.pfx", "connector-cert.pfx-encryption", "warn", "AES256-SHA256"),
     ("openssl-legacy.pfx", "connector-cert.pfx-encryption", "warn", "40-bit RC2"),
-    ("rc2-key.pfx", "connector-cert.pfx-encryption", "fail",
-     "the private key is protected with pbeWithSHAAnd40BitRC2-CBC"),
-    ("unencrypted-key.pfx", "connector-cert.pfx-encryption", "fail",
-     "the private key is stored unencrypted"),
+    (
+        "rc2-key.pfx",
+        "connector-cert.pfx-encryption",
+        "fail",
+        "the private key is protected with pbeWithSHAAnd40BitRC2-CBC",
+    ),
+    (
+        "unencrypted-key.pfx",
+        "connector-cert.pfx-encryption",
+        "fail",
+        "the private key is stored unencrypted",
+    ),
     ("sha512-mac.pfx", "connector-cert.pfx-encryption", "warn", "MAC SHA-512"),
     ("no-key.pfx", "connector-cert.pfx", "fail", "the PFX holds no private key"),
-    ("key-without-certificate.pfx", "connector-cert.pfx", "fail",
-     "the PFX holds no certificate for its private key"),
+    (
+        "key-without-certificate.pfx",
+        "connector-cert.pfx",
+        "fail",
+        "the PFX holds no certificate for its private key",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("fixture", "check_id", "status", "reason"), CASES,
-                         ids=[c[0] for c in CASES])
-def test_each_fixture_fails_the_right_check(deployment: Deployment, fixture: str, check_id: str,
-                                            status: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("fixture", "check_id", "status", "reason"), CASES, ids=[c[0] for c in CASES]
+)
+def test_each_fixture_fails_the_right_check(
+    deployment: Deployment, fixture: str, check_id: str, status: str, reason: str
+) -> None:
     run = run_pfx(deployment, CONNECTOR / fixture)
     assert_all_ran(run)
     result = run.result(check_id)
@@ -201,7 +327,8 @@ def test_cng_remediation_is_specific(deployment: Deployment) -> None:
 
 def test_encryption_details_name_cipher_kdf_and_mac(deployment: Deployment) -> None:
     details = run_pfx(deployment, CONNECTOR / "good-aes.pfx").result(
-        "connector-cert.pfx-encryption")["details"]
+        "connector-cert.pfx-encryption"
+    )["details"]
     assert details["profile"] == "AES256-SHA256"
     assert details["key"][0]["cipher"] == "AES-256-CBC"
     assert details["key"][0]["kdf"] == "PBKDF2 (HMAC-SHA256)"
@@ -209,12 +336,15 @@ def test_encryption_details_name_cipher_kdf_and_mac(deployment: Deployment) -> N
 
 
 def test_chain_against_the_default_mozilla_bundle_names_the_untrusted_root(
-        deployment: Deployment) -> None:
+    deployment: Deployment,
+) -> None:
     run = run_pfx(deployment, CONNECTOR / "good-3des.pfx", ca_bundle=None)
     chain = run.result("connector-cert.chain")
     assert chain["status"] == "fail"
-    assert f"the issuer of the intermediate {INTERMEDIATE} is missing: CN=pxready Test Root CA" \
+    assert (
+        f"the issuer of the intermediate {INTERMEDIATE} is missing: CN=pxready Test Root CA"
         in chain["message"]
+    )
     assert "Mozilla CA bundle" in chain["message"]
 
 
@@ -232,8 +362,9 @@ BAD_INPUTS: list[tuple[str, Any, str]] = [
 
 
 @pytest.mark.parametrize(("kind", "content", "reason"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
-def test_bad_input_has_its_own_message(deployment: Deployment, kind: str, content: Any,
-                                       reason: str) -> None:
+def test_bad_input_has_its_own_message(
+    deployment: Deployment, kind: str, content: Any, reason: str
+) -> None:
     run = run_pfx(deployment, content)
     assert_all_ran(run)
     result = run.result("connector-cert.pfx")
@@ -251,15 +382,15 @@ def test_missing_file_names_the_path_and_the_script_line(deployment: Deployment)
     run = run_pfx(deployment, None)
     result = run.result("connector-cert.pfx")
     assert result["status"] == "fail"
-    assert result["message"] == ("pexip-teams.pfx does not exist ($PxPfxCertFileName points "
-                                 "there)")
+    assert result["message"] == ("pexip-teams.pfx does not exist ($PxPfxCertFileName points there)")
     assert result["location"]["line"] == 8
     assert {run.result(c)["status"] for c in CONNECTOR_CHECKS[1:]} == {"skip"}
 
 
 def test_no_pfx_configured_fails_pfx_and_skips_the_rest(deployment: Deployment) -> None:
-    variables = "\n".join(line for line in GOOD_VARS.splitlines()
-                          if not line.startswith("$PxPfxCertFileName"))
+    variables = "\n".join(
+        line for line in GOOD_VARS.splitlines() if not line.startswith("$PxPfxCertFileName")
+    )
     run = run_pfx(deployment, None, variables=variables)
     result = run.result("connector-cert.pfx")
     assert result["status"] == "fail"
@@ -271,23 +402,28 @@ def test_no_pfx_configured_fails_pfx_and_skips_the_rest(deployment: Deployment) 
 
 def test_wrong_password_fails_and_is_told_apart_by_the_mac(deployment: Deployment) -> None:
     wrong = "Not-The-Right-One-93"
-    run = run_pfx(deployment, CONNECTOR / "good-3des.pfx",
-                  env={"PXREADY_PFX_PASSWORD": wrong})
+    run = run_pfx(deployment, CONNECTOR / "good-3des.pfx", env={"PXREADY_PFX_PASSWORD": wrong})
     result = run.result("connector-cert.pfx")
     assert result["status"] == "fail"
-    assert result["message"].startswith("wrong password for pexip-teams.pfx (from "
-                                        "PXREADY_PFX_PASSWORD)")
+    assert result["message"].startswith(
+        "wrong password for pexip-teams.pfx (from PXREADY_PFX_PASSWORD)"
+    )
     assert wrong not in run.stdout + run.stderr
     assert run.result("connector-cert.key")["status"] == "skip"
     assert run.code == 1
 
 
 def test_password_env_can_be_renamed(deployment: Deployment) -> None:
-    run = run_pfx(deployment, CONNECTOR / "good-3des.pfx", env={"MY_PFX_PW": PASSWORD},
-                  extra=("--pfx-password-env", "MY_PFX_PW"))
+    run = run_pfx(
+        deployment,
+        CONNECTOR / "good-3des.pfx",
+        env={"MY_PFX_PW": PASSWORD},
+        extra=("--pfx-password-env", "MY_PFX_PW"),
+    )
     assert run.result("connector-cert.pfx")["status"] == "pass"
-    missing = run_pfx(deployment, CONNECTOR / "good-3des.pfx", env={},
-                      extra=("--pfx-password-env", "MY_PFX_PW"))
+    missing = run_pfx(
+        deployment, CONNECTOR / "good-3des.pfx", env={}, extra=("--pfx-password-env", "MY_PFX_PW")
+    )
     assert missing.result("connector-cert.pfx")["status"] == "error"
     assert "MY_PFX_PW" in missing.result("connector-cert.pfx")["message"]
 
@@ -304,8 +440,10 @@ def test_no_output_carries_the_password(deployment: Deployment, fmt: str, fixtur
 
 def test_several_connectors_are_checked_against_their_own_names(deployment: Deployment) -> None:
     deployment.vars(GOOD_VARS, name="eu/variables.ps1")
-    deployment.vars(GOOD_VARS.replace("teamsconn-eu", "teamsconn-us")
-                    .replace('"eu"', '"us"'), name="us/variables.ps1")
+    deployment.vars(
+        GOOD_VARS.replace("teamsconn-eu", "teamsconn-us").replace('"eu"', '"us"'),
+        name="us/variables.ps1",
+    )
     shared = CONNECTOR / "good-3des.pfx"
     deployment.config(f"""\
         [[connector]]
@@ -319,8 +457,9 @@ def test_several_connectors_are_checked_against_their_own_names(deployment: Depl
         [trust]
         ca_bundle = "{ROOT.as_posix()}"
         """)
-    run = deployment.check("--format", "json", "--at", AT, "--offline", "--only",
-                           "connector-cert.*", env=ENV)
+    run = deployment.check(
+        "--format", "json", "--at", AT, "--offline", "--only", "connector-cert.*", env=ENV
+    )
     names = {r["target"]: r for r in run.results("connector-cert.name")}
     assert names[FQDN]["status"] == "pass"
     us = names["pexip-teamsconn-us.teams.example.com"]

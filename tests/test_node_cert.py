@@ -12,13 +12,23 @@ NODES = FIXTURES / "pki" / "nodes"
 ROOT = FIXTURES / "pki" / "root-ca.pem"
 AT = "2027-06-01"
 POOL_NAMES = "px-edge-pool.vc.example.com,px-edge1.vc.example.com,px-edge2.vc.example.com"
-NODE_CHECKS = ["node-cert.parse", "node-cert.eku", "node-cert.chain", "node-cert.validity",
-               "node-cert.names"]
+NODE_CHECKS = [
+    "node-cert.parse",
+    "node-cert.eku",
+    "node-cert.chain",
+    "node-cert.validity",
+    "node-cert.names",
+]
 INTERMEDIATE = "CN=pxready Test TLS CA 1,O=pxready test PKI,C=GB"
 
 
-def run_nodes(deployment: Deployment, files: list[Path | tuple[str, bytes]],
-              node_fqdns: str = POOL_NAMES, *, fmt: str = "json") -> Run:
+def run_nodes(
+    deployment: Deployment,
+    files: list[Path | tuple[str, bytes]],
+    node_fqdns: str = POOL_NAMES,
+    *,
+    fmt: str = "json",
+) -> Run:
     deployment.vars(GOOD_VARS.replace('"px-edge-pool.vc.example.com"', f'"{node_fqdns}"'))
     names = []
     for item in files:
@@ -59,8 +69,9 @@ def test_pool_certificate_passes_everything(deployment: Deployment) -> None:
 def test_wildcard_covers_every_single_label_name(deployment: Deployment) -> None:
     run = run_nodes(deployment, [NODES / "edge-wildcard.pem"])
     names = by_target(run, "node-cert.names")
-    assert {n: r["status"] for n, r in names.items()} == dict.fromkeys(POOL_NAMES.split(","),
-                                                                       "pass")
+    assert {n: r["status"] for n, r in names.items()} == dict.fromkeys(
+        POOL_NAMES.split(","), "pass"
+    )
     deeper = run_nodes(deployment, [NODES / "edge-wildcard.pem"], "a.px-edge1.vc.example.com")
     result = deeper.result("node-cert.names")
     assert result["status"] == "fail"
@@ -75,7 +86,8 @@ def test_uncovered_names_are_named_and_what_is_carried_is_listed(deployment: Dep
         assert names[name]["status"] == "fail"
         assert names[name]["message"] == (
             f"{name} is in no node certificate: edge-pool-only.pem: it carries "
-            "px-edge-pool.vc.example.com")
+            "px-edge-pool.vc.example.com"
+        )
     assert run.code == 1
 
 
@@ -83,16 +95,22 @@ def test_names_are_checked_against_the_union_of_files(deployment: Deployment) ->
     run = run_nodes(deployment, [NODES / "edge-pool-only.pem", NODES / "edge-wildcard.pem"])
     names = by_target(run, "node-cert.names")
     assert names["px-edge-pool.vc.example.com"]["message"].startswith(
-        "covered by edge-pool-only.pem")
+        "covered by edge-pool-only.pem"
+    )
     assert names["px-edge1.vc.example.com"]["message"] == (
-        "covered by edge-wildcard.pem (*.vc.example.com)")
+        "covered by edge-wildcard.pem (*.vc.example.com)"
+    )
     assert run.code == 0
 
 
 def test_names_of_every_connector_are_checked(deployment: Deployment) -> None:
     deployment.vars(GOOD_VARS, name="eu/variables.ps1")
-    deployment.vars(GOOD_VARS.replace("teamsconn-eu", "teamsconn-us").replace(
-        '"px-edge-pool.vc.example.com"', '"px-us-edge.vc.example.org"'), name="us/variables.ps1")
+    deployment.vars(
+        GOOD_VARS.replace("teamsconn-eu", "teamsconn-us").replace(
+            '"px-edge-pool.vc.example.com"', '"px-us-edge.vc.example.org"'
+        ),
+        name="us/variables.ps1",
+    )
     shutil.copyfile(NODES / "edge-pool.pem", deployment.root / "edge-pool.pem")
     deployment.config(f"""\
         [[connector]]
@@ -112,18 +130,33 @@ def test_names_of_every_connector_are_checked(deployment: Deployment) -> None:
     assert len(run.results("node-cert.parse")) == 1
 
 
-@pytest.mark.parametrize(("fixture", "check_id", "status", "reason"), [
-    ("edge-no-clientauth.pem", "node-cert.eku", "fail",
-     "EKU has serverAuth only; clientAuth is missing"),
-    ("edge-pool-leaf-only.pem", "node-cert.chain", "fail",
-     f"the issuer of the certificate is missing: {INTERMEDIATE} is neither in the PEM file"),
-    ("edge-self-signed.pem", "node-cert.chain", "fail", "the certificate is self-signed"),
-    ("edge-expired.pem", "node-cert.validity", "fail",
-     "at 2027-06-01: the certificate expired on 2025-01-01"),
-])
-def test_each_node_fixture_fails_the_right_check(deployment: Deployment, fixture: str,
-                                                 check_id: str, status: str,
-                                                 reason: str) -> None:
+@pytest.mark.parametrize(
+    ("fixture", "check_id", "status", "reason"),
+    [
+        (
+            "edge-no-clientauth.pem",
+            "node-cert.eku",
+            "fail",
+            "EKU has serverAuth only; clientAuth is missing",
+        ),
+        (
+            "edge-pool-leaf-only.pem",
+            "node-cert.chain",
+            "fail",
+            f"the issuer of the certificate is missing: {INTERMEDIATE} is neither in the PEM file",
+        ),
+        ("edge-self-signed.pem", "node-cert.chain", "fail", "the certificate is self-signed"),
+        (
+            "edge-expired.pem",
+            "node-cert.validity",
+            "fail",
+            "at 2027-06-01: the certificate expired on 2025-01-01",
+        ),
+    ],
+)
+def test_each_node_fixture_fails_the_right_check(
+    deployment: Deployment, fixture: str, check_id: str, status: str, reason: str
+) -> None:
     run = run_nodes(deployment, [NODES / fixture])
     result = run.result(check_id)
     assert result["status"] == status, result
@@ -134,21 +167,31 @@ def test_each_node_fixture_fails_the_right_check(deployment: Deployment, fixture
     assert run.code == 1
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (NODES / "edge-pool.der", "the file is a DER (binary) certificate for CN=px-edge-pool"),
-    (NODES / "edge-pool.pfx", "the file is a PFX (PKCS#12), not PEM"),
-    (NODES / "edge-key-only.pem", "the file holds a private key but no certificate"),
-    (("junk.pem", b"\x00\x17 this is not a certificate \xff" * 20),
-     "the file is not a certificate: no PEM block, and not DER, PKCS#7 or PFX"),
-    (("empty.pem", b""), "the file is empty"),
-    (("cut.pem", (NODES / "edge-pool.pem").read_bytes()[:300]),
-     "the file has a PEM header but no complete -----BEGIN/-----END block"),
-    (("broken.pem", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
-     "PEM block 1 (CERTIFICATE) does not parse"),
-], ids=["der", "pfx", "key-only", "junk", "empty", "truncated-pem", "bad-base64"])
-def test_bad_node_files_have_their_own_message(deployment: Deployment,
-                                               content: Path | tuple[str, bytes],
-                                               reason: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (NODES / "edge-pool.der", "the file is a DER (binary) certificate for CN=px-edge-pool"),
+        (NODES / "edge-pool.pfx", "the file is a PFX (PKCS#12), not PEM"),
+        (NODES / "edge-key-only.pem", "the file holds a private key but no certificate"),
+        (
+            ("junk.pem", b"\x00\x17 this is not a certificate \xff" * 20),
+            "the file is not a certificate: no PEM block, and not DER, PKCS#7 or PFX",
+        ),
+        (("empty.pem", b""), "the file is empty"),
+        (
+            ("cut.pem", (NODES / "edge-pool.pem").read_bytes()[:300]),
+            "the file has a PEM header but no complete -----BEGIN/-----END block",
+        ),
+        (
+            ("broken.pem", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+            "PEM block 1 (CERTIFICATE) does not parse",
+        ),
+    ],
+    ids=["der", "pfx", "key-only", "junk", "empty", "truncated-pem", "bad-base64"],
+)
+def test_bad_node_files_have_their_own_message(
+    deployment: Deployment, content: Path | tuple[str, bytes], reason: str
+) -> None:
     run = run_nodes(deployment, [content, NODES / "edge-pool.pem"])
     name = content.name if isinstance(content, Path) else content[0]
     parse = by_target(run, "node-cert.parse")

@@ -4,6 +4,8 @@ The readers are the code the checks run; their only allowed exceptions are the p
 the checks turn into `fail` results.
 """
 
+# Tests are not on pxready's start-up path: the import-cost rule does not apply.
+
 from __future__ import annotations
 
 import random
@@ -13,8 +15,11 @@ import pytest
 from conftest import FIXTURES, GOOD_VARS, Deployment
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, PrivateFormat
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives.serialization import (
+    BestAvailableEncryption,
+    PrivateFormat,
+    pkcs12,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -65,9 +70,13 @@ def test_truncated_pfx_is_recognised(data: st.DataObject) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.binary(max_size=2048),
-                 st.text(max_size=2048).map(lambda t: t.encode("utf-8", "surrogatepass")),
-                 st.integers(0, len(NODE_PEM)).map(lambda n: NODE_PEM[:n])))
+@given(
+    st.one_of(
+        st.binary(max_size=2048),
+        st.text(max_size=2048).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.integers(0, len(NODE_PEM)).map(lambda n: NODE_PEM[:n]),
+    )
+)
 def test_node_file_reader_never_raises(data: bytes) -> None:
     try:
         parse_cert_file(Path("node.pem"), data)
@@ -87,13 +96,19 @@ def test_files_written_by_cryptography_are_read(builder: str) -> None:
     if builder == "best-available":
         encryption = BestAvailableEncryption(b"pw-123456")
     else:
-        algorithm = (pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC if builder == "3des"
-                     else pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-        encryption = (PrivateFormat.PKCS12.encryption_builder().kdf_rounds(1000)
-                      .key_cert_algorithm(algorithm).hmac_hash(hashes.SHA256())
-                      .build(b"pw-123456"))
-    data = pkcs12.serialize_key_and_certificates(b"x", opened.key, opened.leaf,  # type: ignore[arg-type]
-                                                 cas, encryption)
+        algorithm = (
+            pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC
+            if builder == "3des"
+            else pkcs12.PBES.PBESv2SHA256AndAES256CBC
+        )
+        encryption = (
+            PrivateFormat.PKCS12.encryption_builder()
+            .kdf_rounds(1000)
+            .key_cert_algorithm(algorithm)
+            .hmac_hash(hashes.SHA256())
+            .build(b"pw-123456")
+        )
+    data = pkcs12.serialize_key_and_certificates(b"x", opened.key, opened.leaf, cas, encryption)
     structure = read_structure(data, "pw-123456")
     assert structure.mac_verified is True
     assert not structure.hidden  # every container opened with the password
@@ -104,18 +119,103 @@ def test_files_written_by_cryptography_are_read(builder: str) -> None:
     assert open_pfx(data, "pw-123456").leaf == opened.leaf
 
 
-def test_key_bag_inside_an_encrypted_container_is_found() -> None:
-    # Some exporters put the key bag inside encryptedData; its attributes are only visible
-    # after decrypting the container, which the reader does with the password.
+def _key_bag_inside_encrypted_data(password: str) -> bytes:
+    """A PFX whose shrouded key bag sits inside an AES-encrypted container, with no MAC.
+
+    cryptography and OpenSSL put the key bag in a plain `data` container; other exporters do
+    not. Built here from a cryptography-made file with pyasn1 and cryptography's primitives.
+    """
+    import os
+
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+    from pyasn1.codec.der import decoder, encoder
+    from pyasn1.type import univ
+    from pyasn1_modules import rfc5280, rfc5652, rfc7292, rfc8018
+
     opened = open_pfx(GOOD, PASSWORD)
-    data = pkcs12.serialize_key_and_certificates(
-        b"x", opened.key, opened.leaf, None,  # type: ignore[arg-type]
+    source = pkcs12.serialize_key_and_certificates(
+        b"x",
+        opened.key,
+        opened.leaf,
+        None,
         PrivateFormat.PKCS12.encryption_builder()
-        .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC).build(b"pw-123456"))
-    structure = read_structure(data, "pw-123456")
-    assert [b.kind for b in structure.bags].count("shrouded-key") == 1
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .build(password.encode()),
+    )
+    pfx, _ = decoder.decode(source, asn1Spec=rfc7292.PFX())
+    auth_octets, _ = decoder.decode(bytes(pfx["authSafe"]["content"]), asn1Spec=univ.OctetString())
+    auth, _ = decoder.decode(bytes(auth_octets), asn1Spec=rfc7292.AuthenticatedSafe())
+    kept, key_contents = [], None
+    for info in auth:
+        if str(info["contentType"]) == str(rfc5652.id_data):
+            octets, _ = decoder.decode(bytes(info["content"]), asn1Spec=univ.OctetString())
+            key_contents = bytes(octets)
+        else:
+            kept.append(info)
+    assert key_contents is not None
+
+    salt, iv, iterations = os.urandom(16), os.urandom(16), 2048
+    key = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations).derive(
+        password.encode()
+    )
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    ciphertext = (
+        encryptor.update(padder.update(key_contents) + padder.finalize()) + encryptor.finalize()
+    )
+
+    prf = rfc5280.AlgorithmIdentifier()
+    prf["algorithm"] = rfc8018.id_hmacWithSHA256
+    prf["parameters"] = encoder.encode(univ.Null(""))
+    kdf_params = rfc8018.PBKDF2_params()
+    kdf_params["salt"]["specified"] = salt
+    kdf_params["iterationCount"] = iterations
+    kdf_params["prf"] = prf
+    kdf = rfc5280.AlgorithmIdentifier()
+    kdf["algorithm"] = rfc8018.id_PBKDF2
+    kdf["parameters"] = encoder.encode(kdf_params)
+    scheme = rfc5280.AlgorithmIdentifier()
+    scheme["algorithm"] = rfc8018.aes256_CBC_PAD
+    scheme["parameters"] = encoder.encode(univ.OctetString(iv))
+    pbes2 = rfc8018.PBES2_params()
+    pbes2["keyDerivationFunc"] = kdf
+    pbes2["encryptionScheme"] = scheme
+
+    encrypted = rfc5652.EncryptedData()
+    encrypted["version"] = 0
+    eci = encrypted["encryptedContentInfo"]
+    eci["contentType"] = rfc5652.id_data
+    eci["contentEncryptionAlgorithm"]["algorithm"] = rfc8018.id_PBES2
+    eci["contentEncryptionAlgorithm"]["parameters"] = encoder.encode(pbes2)
+    eci["encryptedContent"] = ciphertext
+    info = rfc5652.ContentInfo()
+    info["contentType"] = rfc5652.id_encryptedData
+    info["content"] = encoder.encode(encrypted)
+
+    new_auth = rfc7292.AuthenticatedSafe()
+    for index, item in enumerate([*kept, info]):
+        new_auth[index] = item
+    outer = rfc7292.PFX()
+    outer["version"] = 3
+    outer["authSafe"]["contentType"] = rfc5652.id_data
+    outer["authSafe"]["content"] = encoder.encode(univ.OctetString(encoder.encode(new_auth)))
+    return bytes(encoder.encode(outer))
+
+
+def test_key_bag_inside_an_encrypted_container_is_found() -> None:
+    data = _key_bag_inside_encrypted_data("pw-123456")
     without = read_structure(data)
-    assert without.mac_verified is None
+    assert without.key_bags == []  # hidden until the container is decrypted
+    assert len(without.hidden) == 2
+    structure = read_structure(data, "pw-123456")
+    assert structure.mac is None
+    assert not structure.hidden
+    assert [b.kind for b in structure.bags].count("shrouded-key") == 1
+    assert open_pfx(data, "pw-123456").leaf == open_pfx(GOOD, PASSWORD).leaf
+    wrong = read_structure(data, "not-it")
+    assert wrong.key_bags == [] and len(wrong.hidden) == 2
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -123,8 +223,14 @@ def test_random_file_end_to_end(deployment: Deployment, seed: int) -> None:
     deployment.vars(GOOD_VARS)
     (deployment.root / "pexip-teams.pfx").write_bytes(random.Random(seed).randbytes(1 + seed * 700))
     deployment.config('[[connector]]\nvars = "variables.ps1"\n')
-    run = deployment.check("--format", "json", "--offline", "--only", "connector-cert.*",
-                           env={"PXREADY_PFX_PASSWORD": PASSWORD})
+    run = deployment.check(
+        "--format",
+        "json",
+        "--offline",
+        "--only",
+        "connector-cert.*",
+        env={"PXREADY_PFX_PASSWORD": PASSWORD},
+    )
     result = run.result("connector-cert.pfx")
     assert result["status"] == "fail"
     assert "bug" not in result["message"]

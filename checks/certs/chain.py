@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from cryptography import x509
 
 PEM_CERTIFICATE = re.compile(
-    rb"-----BEGIN CERTIFICATE-----\r?\n.+?\r?\n-----END CERTIFICATE-----", re.DOTALL)
+    rb"-----BEGIN CERTIFICATE-----\r?\n.+?\r?\n-----END CERTIFICATE-----", re.DOTALL
+)
 MAX_WALK = 10
 
 
@@ -88,8 +89,12 @@ def is_self_signed(cert: x509.Certificate) -> bool:
     return signed_by(cert, cert)
 
 
-def _verify(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
-            roots: Sequence[x509.Certificate], at: dt.datetime) -> list[x509.Certificate]:
+def _verify(
+    leaf: x509.Certificate,
+    pool: Sequence[x509.Certificate],
+    roots: Sequence[x509.Certificate],
+    at: dt.datetime,
+) -> list[x509.Certificate]:
     from cryptography import x509
     from cryptography.x509.verification import (
         Criticality,
@@ -102,8 +107,7 @@ def _verify(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
         if not ext.ca:
             raise ValueError("basicConstraints does not assert cA")
 
-    def may_sign_certs(_policy: Any, _cert: x509.Certificate,
-                       ext: x509.KeyUsage | None) -> None:
+    def may_sign_certs(_policy: Any, _cert: x509.Certificate, ext: x509.KeyUsage | None) -> None:
         if ext is not None and not ext.key_cert_sign:
             raise ValueError("keyUsage lacks keyCertSign")
 
@@ -125,13 +129,19 @@ def _verify(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
 def _clean(error: Exception) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     text = re.sub(r"^validation failed: ", "", text)
-    return re.sub(r" \(encountered processing <Certificate\(subject=(.*?), \.\.\.\)>\)",
-                  r" (at \1)", text)
+    return re.sub(
+        r" \(encountered processing <Certificate\(subject=(.*?), \.\.\.\)>\)", r" (at \1)", text
+    )
 
 
-def judge(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
-          roots: Sequence[x509.Certificate], roots_label: str, at: dt.datetime,
-          where: str) -> ChainVerdict:
+def judge(
+    leaf: x509.Certificate,
+    pool: Sequence[x509.Certificate],
+    roots: Sequence[x509.Certificate],
+    roots_label: str,
+    at: dt.datetime,
+    where: str,
+) -> ChainVerdict:
     """Verify `leaf` with the certificates of `where` (the PFX, the PEM file) as intermediates."""
     from cryptography.x509.verification import VerificationError
 
@@ -147,9 +157,11 @@ def judge(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
         if "not valid at validation time" in first_error and inside is not None:
             try:
                 chain = _verify(leaf, pool, roots, inside)
-                note = (f" (checked at {inside.date().isoformat()}: at {at.date().isoformat()} "
-                        "a certificate is outside its validity, which the validity check "
-                        "reports)")
+                note = (
+                    f" (checked at {inside.date().isoformat()}: at {at.date().isoformat()} "
+                    "a certificate is outside its validity, which the validity check "
+                    "reports)"
+                )
             except VerificationError as again:
                 first_error = _clean(again)
         if not chain:
@@ -161,16 +173,26 @@ def judge(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
         details["unused_certificates"] = unused
     anchor = chain[-1]
     intermediates = len(chain) - 2 if len(chain) > 1 else 0
-    if len(chain) > 1 and not is_self_signed(anchor) and not any(
-            _fingerprint(anchor) == _fingerprint(c) for c in pool):
+    if (
+        len(chain) > 1
+        and not is_self_signed(anchor)
+        and not any(_fingerprint(anchor) == _fingerprint(c) for c in pool)
+    ):
         return ChainVerdict(
-            "warn", f"the chain verifies only because {roots_label} trusts the intermediate "
+            "warn",
+            f"the chain verifies only because {roots_label} trusts the intermediate "
             f"{subject(anchor)} itself; {where} should include it (Windows and the nodes "
-            "trust roots only)", details)
-    via = f"through {intermediates} intermediate{'s' if intermediates != 1 else ''} from " \
-          f"{where}" if intermediates else "directly"
-    return ChainVerdict("pass", f"chains to the trusted root {subject(anchor)} {via}{note}",
-                        details)
+            "trust roots only)",
+            details,
+        )
+    via = (
+        f"through {intermediates} intermediate{'s' if intermediates != 1 else ''} from {where}"
+        if intermediates
+        else "directly"
+    )
+    return ChainVerdict(
+        "pass", f"chains to the trusted root {subject(anchor)} {via}{note}", details
+    )
 
 
 def _fingerprint(cert: x509.Certificate) -> bytes:
@@ -190,9 +212,15 @@ def _inside_validity(certs: Sequence[x509.Certificate]) -> dt.datetime | None:
     return start + (end - start) / 2
 
 
-def _diagnose(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
-              roots: Sequence[x509.Certificate], roots_label: str, where: str,
-              error: str, details: dict[str, Any]) -> ChainVerdict:
+def _diagnose(
+    leaf: x509.Certificate,
+    pool: Sequence[x509.Certificate],
+    roots: Sequence[x509.Certificate],
+    roots_label: str,
+    where: str,
+    error: str,
+    details: dict[str, Any],
+) -> ChainVerdict:
     """Walk up from the leaf by name and signature to say why the chain does not verify."""
     details["verifier"] = error
     path = [leaf]
@@ -200,18 +228,26 @@ def _diagnose(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
     for _ in range(MAX_WALK):
         if any(signed_by(current, root) for root in roots):
             details["chain"] = [subject(c) for c in path]
-            return ChainVerdict("fail", f"the chain from {where} reaches a trusted root but "
-                                f"does not verify: {error}", details)
+            return ChainVerdict(
+                "fail",
+                f"the chain from {where} reaches a trusted root but does not verify: {error}",
+                details,
+            )
         if is_self_signed(current):
             details["chain"] = [subject(c) for c in path]
             if current is leaf:
                 return ChainVerdict(
-                    "fail", "the certificate is self-signed: no CA issued it, and "
-                    f"{roots_label} does not trust it", details)
+                    "fail",
+                    "the certificate is self-signed: no CA issued it, and "
+                    f"{roots_label} does not trust it",
+                    details,
+                )
             return ChainVerdict(
-                "fail", f"the chain ends at {subject(current)}, a root that {roots_label} "
+                "fail",
+                f"the chain ends at {subject(current)}, a root that {roots_label} "
                 "does not trust (a private CA? the connector needs a publicly trusted one)",
-                details)
+                details,
+            )
         parents = [c for c in pool if c not in path and signed_by(current, c)]
         if parents:
             current = parents[0]
@@ -225,13 +261,18 @@ def _diagnose(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
         same_name = [c for c in [*pool, *roots] if c.subject == current.issuer]
         if same_name:
             return ChainVerdict(
-                "fail", f"{issuer(current)} is present but did not sign {subject(current)} "
+                "fail",
+                f"{issuer(current)} is present but did not sign {subject(current)} "
                 "(a different key: a re-issued or cross-signed CA certificate is needed)",
-                details)
+                details,
+            )
         role = "the certificate" if current is leaf else f"the intermediate {subject(current)}"
         return ChainVerdict(
-            "fail", f"the issuer of {role} is missing: {issuer(current)} is neither in "
-            f"{where} nor in {roots_label}", details)
+            "fail",
+            f"the issuer of {role} is missing: {issuer(current)} is neither in "
+            f"{where} nor in {roots_label}",
+            details,
+        )
     details["chain"] = [subject(c) for c in path]
     return ChainVerdict("fail", f"the chain does not verify: {error}", details)
 
@@ -244,6 +285,9 @@ def _ca_issuer_urls(cert: x509.Certificate) -> list[str]:
         aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
     except (x509.ExtensionNotFound, ValueError):
         return []
-    return [d.access_location.value for d in aia.value
-            if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS
-            and isinstance(d.access_location, x509.UniformResourceIdentifier)]
+    return [
+        d.access_location.value
+        for d in aia.value
+        if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS
+        and isinstance(d.access_location, x509.UniformResourceIdentifier)
+    ]

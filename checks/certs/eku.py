@@ -95,11 +95,15 @@ def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> 
             restricting.append((cert.subject.rfc4514_string(), names(ca_eku), missing))
     if restricting:
         details["restricting_intermediates"] = [
-            {"subject": s, "eku": e, "missing": m} for s, e, m in restricting]
+            {"subject": s, "eku": e, "missing": m} for s, e, m in restricting
+        ]
     if found is None:
         verdict = EkuVerdict(
-            "warn", "no Extended Key Usage extension: RFC 5280 reads that as any purpose, but "
-            "Pexip asks for serverAuth and clientAuth to be set explicitly", details=details)
+            "warn",
+            "no Extended Key Usage extension: RFC 5280 reads that as any purpose, but "
+            "Pexip asks for serverAuth and clientAuth to be set explicitly",
+            details=details,
+        )
     else:
         has_server, has_client = SERVER_AUTH in found, CLIENT_AUTH in found
         listed = ", ".join(names(found)) or "nothing"
@@ -107,22 +111,34 @@ def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> 
             verdict = EkuVerdict("pass", "EKU has serverAuth and clientAuth", details=details)
         elif ANY_EKU in found and not (has_server or has_client):
             verdict = EkuVerdict(
-                "warn", "EKU is anyExtendedKeyUsage only; Pexip asks for serverAuth and "
-                "clientAuth to be set explicitly", details=details)
+                "warn",
+                "EKU is anyExtendedKeyUsage only; Pexip asks for serverAuth and "
+                "clientAuth to be set explicitly",
+                details=details,
+            )
         elif has_server:
-            verdict = EkuVerdict("fail", "EKU has serverAuth only; clientAuth is missing",
-                                 remediation=CLIENT_AUTH_WITHDRAWAL, details=details)
+            verdict = EkuVerdict(
+                "fail",
+                "EKU has serverAuth only; clientAuth is missing",
+                remediation=CLIENT_AUTH_WITHDRAWAL,
+                details=details,
+            )
         elif has_client:
-            verdict = EkuVerdict("fail", "EKU has clientAuth only; serverAuth is missing",
-                                 details=details)
+            verdict = EkuVerdict(
+                "fail", "EKU has clientAuth only; serverAuth is missing", details=details
+            )
         else:
-            verdict = EkuVerdict("fail", f"EKU has neither serverAuth nor clientAuth ({listed})",
-                                 details=details)
+            verdict = EkuVerdict(
+                "fail", f"EKU has neither serverAuth nor clientAuth ({listed})", details=details
+            )
     if restricting and verdict.status != "fail":
         subject, ca_eku, missing = restricting[0]
         remediation = CLIENT_AUTH_WITHDRAWAL if "clientAuth" in missing else None
         return EkuVerdict(
-            "fail", f"the intermediate {subject} limits EKU to {', '.join(ca_eku)}, so "
+            "fail",
+            f"the intermediate {subject} limits EKU to {', '.join(ca_eku)}, so "
             f"{' and '.join(missing)} is not valid for the certificate through this chain",
-            remediation=remediation, details=details)
+            remediation=remediation,
+            details=details,
+        )
     return verdict

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cryptography import x509
 
-PEM_BLOCK = re.compile(
-    rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
+PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
 KEY_LABELS = ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY")
 
 
@@ -49,13 +48,16 @@ def parse_cert_file(path: Path, data: bytes) -> CertFile:
     from cryptography import x509
 
     if not data.strip():
-        raise CertFileProblem("empty", "the file is empty" if not data
-                              else "the file holds only whitespace")
+        raise CertFileProblem(
+            "empty", "the file is empty" if not data else "the file holds only whitespace"
+        )
     blocks = PEM_BLOCK.findall(data)
     if not blocks:
         if b"-----BEGIN" in data:
-            raise CertFileProblem("bad-pem", "the file has a PEM header but no complete "
-                                  "-----BEGIN/-----END block (truncated?)")
+            raise CertFileProblem(
+                "bad-pem",
+                "the file has a PEM header but no complete -----BEGIN/-----END block (truncated?)",
+            )
         raise CertFileProblem(*_identify_binary(data))
     labels = [label.decode() for label, _ in blocks]
     certificates: list[x509.Certificate] = []
@@ -66,15 +68,18 @@ def parse_cert_file(path: Path, data: bytes) -> CertFile:
         try:
             certificates.append(x509.load_pem_x509_certificate(pem))
         except ValueError:
-            raise CertFileProblem("bad-certificate", f"PEM block {number} (CERTIFICATE) does "
-                                  "not parse as an X.509 certificate") from None
+            raise CertFileProblem(
+                "bad-certificate",
+                f"PEM block {number} (CERTIFICATE) does not parse as an X.509 certificate",
+            ) from None
     has_key = any(label in KEY_LABELS for label in labels)
     if not certificates:
         if has_key:
-            raise CertFileProblem("key-only", "the file holds a private key but no "
-                                  "certificate")
-        raise CertFileProblem("no-certificate", "the PEM file holds no certificate (blocks: "
-                              f"{', '.join(sorted(set(labels)))})")
+            raise CertFileProblem("key-only", "the file holds a private key but no certificate")
+        raise CertFileProblem(
+            "no-certificate",
+            f"the PEM file holds no certificate (blocks: {', '.join(sorted(set(labels)))})",
+        )
     return CertFile(path, certificates[0], tuple(certificates[1:]), has_key)
 
 
@@ -89,28 +94,39 @@ def _identify_binary(data: bytes) -> tuple[str, str]:
     except ValueError:
         pass
     else:
-        return ("der", "the file is a DER (binary) certificate for "
-                f"{cert.subject.rfc4514_string()}, not PEM: convert it with "
-                "`openssl x509 -inform der -in FILE -out FILE.pem`")
+        return (
+            "der",
+            "the file is a DER (binary) certificate for "
+            f"{cert.subject.rfc4514_string()}, not PEM: convert it with "
+            "`openssl x509 -inform der -in FILE -out FILE.pem`",
+        )
     try:
         read_structure(data)
     except NotPkcs12:
         pass
     else:
-        return ("pfx", "the file is a PFX (PKCS#12), not PEM: node certificates are PEM "
-                "(`openssl pkcs12 -in FILE -nokeys -out FILE.pem`)")
+        return (
+            "pfx",
+            "the file is a PFX (PKCS#12), not PEM: node certificates are PEM "
+            "(`openssl pkcs12 -in FILE -nokeys -out FILE.pem`)",
+        )
     try:
         pkcs7.load_der_pkcs7_certificates(data)
     except ValueError:
         pass
     else:
-        return ("pkcs7", "the file is a PKCS#7 bundle (.p7b), not PEM: convert it with "
-                "`openssl pkcs7 -inform der -print_certs -in FILE -out FILE.pem`")
+        return (
+            "pkcs7",
+            "the file is a PKCS#7 bundle (.p7b), not PEM: convert it with "
+            "`openssl pkcs7 -inform der -print_certs -in FILE -out FILE.pem`",
+        )
     try:
         load_der_private_key(data, None)
     except (ValueError, TypeError):
         pass
     else:
         return ("key-only", "the file is a private key (DER), not a certificate")
-    return ("not-certificate", "the file is not a certificate: no PEM block, and not DER, "
-            "PKCS#7 or PFX")
+    return (
+        "not-certificate",
+        "the file is not a certificate: no PEM block, and not DER, PKCS#7 or PFX",
+    )

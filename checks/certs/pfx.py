@@ -82,33 +82,49 @@ def _identify_binary(data: bytes, error: NotPkcs12) -> tuple[str, str]:
     except ValueError:
         pass
     else:
-        return ("der-certificate", "the file is a DER certificate (.cer/.crt) for "
-                f"{cert.subject.rfc4514_string() or 'an empty subject'}, not a PFX: "
-                "it holds no private key")
+        return (
+            "der-certificate",
+            "the file is a DER certificate (.cer/.crt) for "
+            f"{cert.subject.rfc4514_string() or 'an empty subject'}, not a PFX: "
+            "it holds no private key",
+        )
     try:
         bundle = pkcs7.load_der_pkcs7_certificates(data)
     except ValueError:
         pass
     else:
-        return ("pkcs7", f"the file is a PKCS#7 bundle (.p7b) of {len(bundle)} "
-                "certificate(s), not a PFX: it holds no private key")
+        return (
+            "pkcs7",
+            f"the file is a PKCS#7 bundle (.p7b) of {len(bundle)} "
+            "certificate(s), not a PFX: it holds no private key",
+        )
     try:
         load_der_private_key(data, None)
     except (ValueError, TypeError):
         pass
     else:
-        return ("der-key", "the file is a bare private key (DER), not a PFX: it holds no "
-                "certificate")
+        return (
+            "der-key",
+            "the file is a bare private key (DER), not a PFX: it holds no certificate",
+        )
     # SEQUENCE then INTEGER 3: how every PFX starts, and random bytes hardly ever do.
     looks_like_pfx = data[:1] == b"\x30" and PFX_VERSION in data[1:8]
     if error.truncated and looks_like_pfx:
-        return ("truncated", f"the file is a truncated PFX: its structure stops part-way "
-                f"({len(data)} bytes); copy it again")
+        return (
+            "truncated",
+            f"the file is a truncated PFX: its structure stops part-way "
+            f"({len(data)} bytes); copy it again",
+        )
     if looks_like_pfx:
-        return ("corrupt", f"the file starts as a PFX but its structure is damaged "
-                f"({error.reason})")
-    return ("not-pfx", "the file is not a PFX (PKCS#12): its content is not a certificate "
-            "format pxready recognises")
+        return (
+            "corrupt",
+            f"the file starts as a PFX but its structure is damaged ({error.reason})",
+        )
+    return (
+        "not-pfx",
+        "the file is not a PFX (PKCS#12): its content is not a certificate "
+        "format pxready recognises",
+    )
 
 
 def open_pfx(data: bytes, password: str) -> OpenedPfx:
@@ -119,11 +135,12 @@ def open_pfx(data: bytes, password: str) -> OpenedPfx:
     structure = read_pfx_structure(data)
     structure = read_structure(data, password)
     if structure.mac_verified is False:
-        raise PfxProblem("wrong-password", "wrong password: the PFX's integrity check (MAC) "
-                         "does not match it")
+        raise PfxProblem(
+            "wrong-password", "wrong password: the PFX's integrity check (MAC) does not match it"
+        )
     loaded = None
     last_error = ""
-    for candidate in ([password.encode("utf-8")] if password else [b"", None]):
+    for candidate in [password.encode("utf-8")] if password else [b"", None]:
         try:
             loaded = pkcs12.load_pkcs12(data, candidate)
             break
@@ -131,46 +148,64 @@ def open_pfx(data: bytes, password: str) -> OpenedPfx:
             last_error = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if loaded is None:
         if structure.mac_verified:
-            hidden = ", ".join(sorted({c.protection.describe() for c in structure.containers
-                                       if c.protection is not None}))
-            raise PfxProblem("undecryptable", "the password is right but the PFX does not "
-                             f"decrypt ({last_error or 'unsupported protection'}; "
-                             f"{hidden or 'no encrypted containers'})")
-        raise PfxProblem("wrong-password", "the PFX does not open with this password: the "
-                         "password is wrong or the file is damaged (it has no integrity MAC "
-                         "to tell which)")
+            hidden = ", ".join(
+                sorted(
+                    {
+                        c.protection.describe()
+                        for c in structure.containers
+                        if c.protection is not None
+                    }
+                )
+            )
+            raise PfxProblem(
+                "undecryptable",
+                "the password is right but the PFX does not "
+                f"decrypt ({last_error or 'unsupported protection'}; "
+                f"{hidden or 'no encrypted containers'})",
+            )
+        raise PfxProblem(
+            "wrong-password",
+            "the PFX does not open with this password: the "
+            "password is wrong or the file is damaged (it has no integrity MAC "
+            "to tell which)",
+        )
     certs: list[x509.Certificate] = []
     if loaded.cert is not None:
         certs.append(loaded.cert.certificate)
     certs.extend(c.certificate for c in loaded.additional_certs)
     key_bags = len(structure.key_bags)
     if loaded.key is None and key_bags == 0:
-        raise PfxProblem("no-key", f"the PFX holds no private key, only {len(certs)} "
-                         "certificate(s)")
+        raise PfxProblem(
+            "no-key", f"the PFX holds no private key, only {len(certs)} certificate(s)"
+        )
     if key_bags > 1:
-        raise PfxProblem("several-keys", f"the PFX holds {key_bags} private keys; the "
-                         "installer expects exactly one")
+        raise PfxProblem(
+            "several-keys",
+            f"the PFX holds {key_bags} private keys; the installer expects exactly one",
+        )
     if loaded.key is None:
         raise PfxProblem("no-key", "the PFX's private key could not be read")
     leaf = matching_certificate(loaded.key, certs)
     if leaf is None:
         names = "; ".join(c.subject.rfc4514_string() for c in certs) or "none"
-        raise PfxProblem("no-matching-certificate", "the PFX holds no certificate for its "
-                         f"private key (certificates: {names})")
+        raise PfxProblem(
+            "no-matching-certificate",
+            f"the PFX holds no certificate for its private key (certificates: {names})",
+        )
     others = tuple(c for c in certs if c is not leaf)
     return OpenedPfx(loaded.key, leaf, others, structure)
 
 
-def matching_certificate(key: PrivateKeyTypes,
-                         certs: list[x509.Certificate]) -> x509.Certificate | None:
+def matching_certificate(
+    key: PrivateKeyTypes, certs: list[x509.Certificate]
+) -> x509.Certificate | None:
     """The certificate whose public key is the private key's."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     wanted = key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     for cert in certs:
         try:
-            found = cert.public_key().public_bytes(Encoding.DER,
-                                                   PublicFormat.SubjectPublicKeyInfo)
+            found = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
         except ValueError:  # an algorithm cryptography cannot load
             continue
         if found == wanted:

@@ -127,8 +127,13 @@ class Protection:
         return text
 
     def as_dict(self) -> dict[str, object]:
-        return {"scheme": self.scheme, "oid": self.oid, "cipher": self.cipher,
-                "kdf": self.kdf, "iterations": self.iterations}
+        return {
+            "scheme": self.scheme,
+            "oid": self.oid,
+            "cipher": self.cipher,
+            "kdf": self.kdf,
+            "iterations": self.iterations,
+        }
 
 
 NOT_ENCRYPTED = Protection("", "none", "none", "none")
@@ -238,14 +243,20 @@ def read_structure(data: bytes, password: str | None = None) -> Pkcs12Structure:
             try:
                 bags.extend(_safe_contents(payload, index, NOT_ENCRYPTED, 0))
             except (PyAsn1Error, NotPkcs12) as exc:
-                containers.append(Container(index, kind, None, False,
-                                            f"its contents do not parse ({_first_line(exc)})"))
+                containers.append(
+                    Container(
+                        index, kind, None, False, f"its contents do not parse ({_first_line(exc)})"
+                    )
+                )
                 continue
             containers.append(Container(index, kind, None, True))
         elif kind == "encryptedData" and protection is not None:
             if not may_decrypt:
-                reason = ("needs the password" if password is None
-                          else "the password does not match the file's MAC")
+                reason = (
+                    "needs the password"
+                    if password is None
+                    else "the password does not match the file's MAC"
+                )
                 containers.append(Container(index, kind, protection, False, reason))
                 continue
             assert password is not None
@@ -256,15 +267,24 @@ def read_structure(data: bytes, password: str | None = None) -> Pkcs12Structure:
                 containers.append(Container(index, kind, protection, False, exc.reason))
                 continue
             except (PyAsn1Error, NotPkcs12):
-                containers.append(Container(index, kind, protection, False,
-                                            "its decrypted contents do not parse"))
+                containers.append(
+                    Container(index, kind, protection, False, "its decrypted contents do not parse")
+                )
                 continue
             bags.extend(found)
             containers.append(Container(index, kind, protection, True))
         else:
-            containers.append(Container(index, kind, protection, False,
-                                        "public-key encrypted (envelopedData)"
-                                        if kind == "envelopedData" else "unknown content type"))
+            containers.append(
+                Container(
+                    index,
+                    kind,
+                    protection,
+                    False,
+                    "public-key encrypted (envelopedData)"
+                    if kind == "envelopedData"
+                    else "unknown content type",
+                )
+            )
     return Pkcs12Structure(raw.mac, tuple(containers), tuple(bags), mac_verified)
 
 
@@ -295,12 +315,12 @@ def _read_raw(data: bytes) -> _Raw:
             if content_type == OID_DATA:
                 containers.append(("data", None, b"", _octets(info["content"])))
             elif content_type == OID_ENCRYPTED_DATA:
-                encrypted, _ = decoder.decode(bytes(info["content"]),
-                                              asn1Spec=rfc5652.EncryptedData())
+                encrypted, _ = decoder.decode(
+                    bytes(info["content"]), asn1Spec=rfc5652.EncryptedData()
+                )
                 eci = encrypted["encryptedContentInfo"]
                 protection = describe_algorithm(eci["contentEncryptionAlgorithm"])
-                payload = bytes(eci["encryptedContent"]) if eci["encryptedContent"].isValue \
-                    else b""
+                payload = bytes(eci["encryptedContent"]) if eci["encryptedContent"].isValue else b""
                 algorithm = encoder.encode(eci["contentEncryptionAlgorithm"])
                 containers.append(("encryptedData", protection, algorithm, payload))
             elif content_type == OID_ENVELOPED_DATA:
@@ -328,8 +348,9 @@ def _mac_info(mac_data: object) -> MacInfo:
     if oid == OID_PBMAC1:
         prf = "unknown"
         try:
-            params, _ = decoder.decode(bytes(algorithm["parameters"]),
-                                       asn1Spec=rfc8018.PBMAC1_params())
+            params, _ = decoder.decode(
+                bytes(algorithm["parameters"]), asn1Spec=rfc8018.PBMAC1_params()
+            )
             prf = HMAC_PRFS.get(str(params["messageAuthScheme"]["algorithm"]), prf)
         except PyAsn1Error:
             pass
@@ -340,8 +361,15 @@ def _mac_info(mac_data: object) -> MacInfo:
 
 
 def _hash_label(hash_name: str) -> str:
-    return {"sha1": "SHA-1", "sha224": "SHA-224", "sha256": "SHA-256", "sha384": "SHA-384",
-            "sha512": "SHA-512", "md5": "MD5", "md2": "MD2"}.get(hash_name, hash_name)
+    return {
+        "sha1": "SHA-1",
+        "sha224": "SHA-224",
+        "sha256": "SHA-256",
+        "sha384": "SHA-384",
+        "sha512": "SHA-512",
+        "md5": "MD5",
+        "md2": "MD2",
+    }.get(hash_name, hash_name)
 
 
 def describe_algorithm(algorithm: object) -> Protection:
@@ -370,8 +398,9 @@ def describe_algorithm(algorithm: object) -> Protection:
         if kdf_oid != OID_PBKDF2:
             return Protection(oid, "PBES2", cipher, kdf_oid)
         try:
-            kdf, _ = decoder.decode(bytes(params["keyDerivationFunc"]["parameters"]),
-                                    asn1Spec=rfc8018.PBKDF2_params())
+            kdf, _ = decoder.decode(
+                bytes(params["keyDerivationFunc"]["parameters"]), asn1Spec=rfc8018.PBKDF2_params()
+            )
             prf_oid = str(kdf["prf"]["algorithm"])
             count = int(kdf["iterationCount"])
         except (PyAsn1Error, ValueError, TypeError):
@@ -382,16 +411,18 @@ def describe_algorithm(algorithm: object) -> Protection:
     return Protection(oid, oid, "unknown", "unknown")
 
 
-def _safe_contents(data: bytes, container: int, protection: Protection,
-                   depth: int) -> Iterator[Bag]:
+def _safe_contents(
+    data: bytes, container: int, protection: Protection, depth: int
+) -> Iterator[Bag]:
     if depth > MAX_NESTING:
         raise NotPkcs12("safe contents nested too deeply")
     contents, _ = decoder.decode(data, asn1Spec=rfc7292.SafeContents())
     for bag in contents:
         oid = str(bag["bagId"])
         value = bytes(bag["bagValue"])
-        attributes = tuple(_attributes(bag["bagAttributes"])) if bag["bagAttributes"].isValue \
-            else ()
+        attributes = (
+            tuple(_attributes(bag["bagAttributes"])) if bag["bagAttributes"].isValue else ()
+        )
         if oid == OID_SAFE_CONTENTS_BAG:
             yield from _safe_contents(value, container, protection, depth + 1)
         elif oid == OID_SHROUDED_KEY_BAG:
@@ -456,8 +487,9 @@ def _bmp_passwords(password: str) -> list[bytes]:
     return [encoded, b""] if password == "" else [encoded]
 
 
-def pkcs12_kdf(hash_name: str, password: bytes, salt: bytes, purpose: int, iterations: int,
-               length: int) -> bytes:
+def pkcs12_kdf(
+    hash_name: str, password: bytes, salt: bytes, purpose: int, iterations: int, length: int
+) -> bytes:
     """The PKCS#12 key derivation (RFC 7292 appendix B.2); purpose 1 key, 2 IV, 3 MAC key."""
     if not 1 <= iterations <= MAX_ITERATIONS:
         raise _Undecryptable(f"unreasonable iteration count {iterations}")
@@ -482,8 +514,8 @@ def pkcs12_kdf(hash_name: str, password: bytes, salt: bytes, purpose: int, itera
             break
         increment = int.from_bytes((value * (block // digest_size + 1))[:block], "big") + 1
         for start in range(0, len(material), block):
-            chunk = int.from_bytes(material[start:start + block], "big") + increment
-            material[start:start + block] = (chunk % (1 << (8 * block))).to_bytes(block, "big")
+            chunk = int.from_bytes(material[start : start + block], "big") + increment
+            material[start : start + block] = (chunk % (1 << (8 * block))).to_bytes(block, "big")
     return output[:length]
 
 
@@ -503,8 +535,9 @@ def verify_mac(mac: MacInfo, auth_safe: bytes, password: str) -> bool | None:
     return False
 
 
-def decrypt(algorithm_der: bytes, payload: bytes, password: str,
-            valid: Callable[[bytes], bool]) -> bytes:
+def decrypt(
+    algorithm_der: bytes, payload: bytes, password: str, valid: Callable[[bytes], bool]
+) -> bytes:
     """Decrypt with a password-based scheme; `valid` tells a right decryption from padding luck.
 
     Raises `_Undecryptable` when the scheme is not one pxready decrypts, or nothing decrypts.
@@ -539,12 +572,16 @@ def decrypt(algorithm_der: bytes, payload: bytes, password: str,
             params, _ = decoder.decode(parameters, asn1Spec=rfc8018.PBES2_params())
             if str(params["keyDerivationFunc"]["algorithm"]) != OID_PBKDF2:
                 raise _Undecryptable("PBES2 with a key derivation other than PBKDF2")
-            kdf, _ = decoder.decode(bytes(params["keyDerivationFunc"]["parameters"]),
-                                    asn1Spec=rfc8018.PBKDF2_params())
+            kdf, _ = decoder.decode(
+                bytes(params["keyDerivationFunc"]["parameters"]), asn1Spec=rfc8018.PBKDF2_params()
+            )
             prf = HMAC_PRFS.get(str(kdf["prf"]["algorithm"]))
             cipher_oid = str(params["encryptionScheme"]["algorithm"])
-            if prf is None or cipher_oid not in PBES2_CIPHERS or not kdf["salt"]["specified"] \
-                    .isValue:
+            if (
+                prf is None
+                or cipher_oid not in PBES2_CIPHERS
+                or not kdf["salt"]["specified"].isValue
+            ):
                 raise _Undecryptable("PBES2 with a cipher or PRF pxready does not decrypt")
             cipher_name, key_length = PBES2_CIPHERS[cipher_oid]
             if kdf["keyLength"].isValue:
@@ -552,11 +589,16 @@ def decrypt(algorithm_der: bytes, payload: bytes, password: str,
             iterations = int(kdf["iterationCount"])
             if not 1 <= iterations <= MAX_ITERATIONS:
                 raise _Undecryptable(f"unreasonable iteration count {iterations}")
-            iv, _ = decoder.decode(bytes(params["encryptionScheme"]["parameters"]),
-                                   asn1Spec=univ.OctetString())
+            iv, _ = decoder.decode(
+                bytes(params["encryptionScheme"]["parameters"]), asn1Spec=univ.OctetString()
+            )
             hash_types: dict[str, type[hashes.HashAlgorithm]] = {
-                "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-                "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+                "sha1": hashes.SHA1,
+                "sha224": hashes.SHA224,
+                "sha256": hashes.SHA256,
+                "sha384": hashes.SHA384,
+                "sha512": hashes.SHA512,
+            }
             hash_type = hash_types[prf]
             # OpenSSL feeds PBKDF2 the UTF-8 bytes; some writers use the BMPString form.
             for candidate in [password.encode("utf-8"), *_bmp_passwords(password)]:
@@ -575,11 +617,13 @@ def decrypt(algorithm_der: bytes, payload: bytes, password: str,
         else:
             raise _Undecryptable(f"pxready cannot decrypt {describe_algorithm(algorithm).scheme}")
     except (PyAsn1Error, KeyError, TypeError) as exc:
-        raise _Undecryptable(f"its encryption parameters do not parse ({_first_line(exc)})") \
-            from None
+        raise _Undecryptable(
+            f"its encryption parameters do not parse ({_first_line(exc)})"
+        ) from None
     except ValueError as exc:  # a key or IV size the cipher refuses
-        raise _Undecryptable(f"its encryption parameters are invalid ({_first_line(exc)})") \
-            from None
+        raise _Undecryptable(
+            f"its encryption parameters are invalid ({_first_line(exc)})"
+        ) from None
     for cipher, iv in attempts:
         plain = _cbc_decrypt(cipher, iv, payload)
         if plain is not None and valid(plain):

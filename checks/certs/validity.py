@@ -19,24 +19,35 @@ class ValidityVerdict:
 
 
 def _day(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if (moment.hour or moment.minute) \
+    return (
+        moment.strftime("%Y-%m-%d %H:%M UTC")
+        if (moment.hour or moment.minute)
         else moment.strftime("%Y-%m-%d")
+    )
 
 
-def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
-          at: dt.datetime, warning_days: int) -> ValidityVerdict:
+def judge(
+    leaf: x509.Certificate,
+    intermediates: Sequence[x509.Certificate],
+    at: dt.datetime,
+    warning_days: int,
+) -> ValidityVerdict:
     """Worst of: not yet valid or expired (fail), expiring within `warning_days` (warn)."""
     at = at.astimezone(dt.UTC)
     rows = [("the certificate", leaf)] + [
-        (f"the intermediate {c.subject.rfc4514_string()}", c) for c in intermediates]
+        (f"the intermediate {c.subject.rfc4514_string()}", c) for c in intermediates
+    ]
     failures: list[str] = []
     warnings: list[tuple[dt.datetime, str]] = []
     details: list[dict[str, Any]] = []
     for role, cert in rows:
         start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
         left = end - at
-        entry: dict[str, Any] = {"subject": cert.subject.rfc4514_string(),
-                                 "not_before": start.isoformat(), "not_after": end.isoformat()}
+        entry: dict[str, Any] = {
+            "subject": cert.subject.rfc4514_string(),
+            "not_before": start.isoformat(),
+            "not_after": end.isoformat(),
+        }
         if at < start:
             failures.append(f"{role} is not valid until {_day(start)}")
             entry["state"] = "not yet valid"
@@ -56,8 +67,11 @@ def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
         return ValidityVerdict("fail", f"at {_day(at)}: " + "; ".join(failures), info)
     if warnings:
         warnings.sort()
-        return ValidityVerdict("warn", "; ".join(w for _, w in warnings)
-                               + f" (within the {warning_days}-day warning window)", info)
+        return ValidityVerdict(
+            "warn",
+            "; ".join(w for _, w in warnings) + f" (within the {warning_days}-day warning window)",
+            info,
+        )
     end = leaf.not_valid_after_utc
     message = f"valid at {_day(at)}, until {_day(end)}"
     if intermediates:

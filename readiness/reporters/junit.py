@@ -35,7 +35,6 @@ def _seconds(milliseconds: int) -> str:
     return f"{max(milliseconds, 0) / 1000:.3f}"
 
 
-
 def _output(result: Result, verdict_note: str | None) -> str:
     lines = [f"{result.status.value.upper()}: {result.message}"]
     if verdict_note:

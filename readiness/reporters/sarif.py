@@ -57,7 +57,6 @@ def artifact_uri(path: str, root: Path, cwd: Path) -> str:
         return absolute.as_uri()
 
 
-
 def _level_and_kind(result: Result, report: Report) -> tuple[str, str]:
     # A waived result keeps the level it would have; the suppression says it is accepted.
     blocking = blocks_readiness(replace(result, waived=None), report.verdict)
