@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from readiness import __version__
+from readiness.commands.options import exit_for_config_error, input_options
 from readiness.config import ConfigError, Overrides
 from readiness.model import ExitCode
 from readiness.reporters import FORMATS
@@ -65,13 +66,7 @@ def cli() -> None:
 
 
 @cli.command("check")
-@click.option(
-    "--config",
-    "config_path",
-    metavar="PATH",
-    help="pxready.toml (default: ./pxready.toml when present).",
-)
-@click.option("--vars", "vars_path", metavar="PATH", help="The Pexip variables script.")
+@input_options
 @click.option("--pfx", metavar="PATH", help="The Teams Connector PFX (overrides the script).")
 @click.option(
     "--pfx-password-env",
@@ -183,14 +178,8 @@ def check_command(**options: Any) -> None:
     try:
         code = run_check(request)
     except ConfigError as error:
-        _config_exit(error)
+        exit_for_config_error(error)
     sys.exit(int(code))
-
-
-def _config_exit(error: ConfigError) -> NoReturn:
-    for problem in error.problems:
-        click.echo(f"pxready: {problem}", err=True)
-    sys.exit(int(ExitCode.USAGE))
 
 
 @cli.command("checks")

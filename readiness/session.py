@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from readiness import __version__
 from readiness.check import CheckSkipped, CheckSpec
+from readiness.commands.options import write_output
 from readiness.config import ConfigError, ConfigProblem, Overrides, load
 from readiness.connector import display_path
 from readiness.context import Context, RunState
@@ -106,14 +107,7 @@ def run_check(
     )
 
     for render, path in outputs:
-        text = render(report, RenderOptions(width=100))
-        try:
-            with path.open("w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise ConfigError(
-                [ConfigProblem(f"cannot write the report: {exc.strerror}", path)]
-            ) from None
+        write_output(path, render(report, RenderOptions(width=100)), "report")
     color = use_color(sys.stdout)
     width = shutil.get_terminal_size((100, 24)).columns if color else 100
     if outputs:

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from readiness.commands.options import exit_for_config_error, input_options, write_output
 from readiness.config import ConfigError, ConfigProblem
 
 FORMATS = ("table", "json", "csv")
@@ -29,13 +30,7 @@ def _port_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 @click.command("firewall")
-@click.option(
-    "--config",
-    "config_path",
-    metavar="PATH",
-    help="pxready.toml (default: ./pxready.toml when present).",
-)
-@click.option("--vars", "vars_path", metavar="PATH", help="The Pexip variables script.")
+@input_options
 @click.option(
     "--format",
     "fmt",
@@ -70,8 +65,6 @@ def firewall_command(
 ) -> None:
     """The firewall and NSG rules the deployment needs, from the planning guide's port table,
     filled in with the variables script's addresses and names."""
-    from readiness.cli import _config_exit
-
     if fmt is None:
         fmt = _EXTENSIONS.get(Path(output).suffix.lower(), "table") if output else "table"
     try:
@@ -81,17 +74,10 @@ def firewall_command(
             sys.stdout.write(text)
             sys.stdout.flush()
             return
-        target = Path(output)
-        try:
-            # The text already has the line endings it needs (CSV: CRLF, as RFC 4180 says).
-            with target.open("w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise ConfigError(
-                [ConfigProblem(f"cannot write the rules: {exc.strerror}", target)]
-            ) from None
+        # The text already has the line endings it needs (CSV: CRLF, as RFC 4180 says).
+        write_output(Path(output), text, "rules", newline="")
     except ConfigError as error:
-        _config_exit(error)
+        exit_for_config_error(error)
     count = sum(len(p.rules) for p in plans)
     click.echo(f"pxready: wrote {count} firewall rules to {output} ({fmt})", err=True)
 
