@@ -1,0 +1,62 @@
+"""On a terminal pxready asks for the PFX password, without echoing it, before the run."""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import time
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+pty = pytest.importorskip("pty", reason="needs a POSIX pseudo-terminal")
+
+PASSWORD = b"pxready-example"
+
+
+def run_on_terminal(answer: bytes) -> bytes:
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: pxready on a terminal, with no password in the environment
+        os.chdir(FIXTURES / "example")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PXREADY_")}
+        env["NO_COLOR"] = "1"
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "readiness", "check", "--offline", "--only", "connector-cert.*"],
+            env,
+        )
+    out, sent = b"", False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+        if b"Password for" in out and not sent:
+            os.write(fd, answer + b"\n")
+            sent = True
+    os.waitpid(pid, 0)
+    return out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals only")
+def test_prompted_password_opens_the_pfx_and_is_never_echoed() -> None:
+    out = run_on_terminal(PASSWORD)
+    assert b"Password for pexip-teams.pfx" in out
+    assert b"READY: 7 pass (exit 0)" in out
+    assert PASSWORD not in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals only")
+def test_a_wrong_prompted_password_fails_the_pfx_check() -> None:
+    out = run_on_terminal(b"not-the-password")
+    assert b"wrong password" in out
+    assert b"not-the-password" not in out
