@@ -74,31 +74,45 @@ def run(
     return apply_waivers(results, deployment, now.date())
 
 
+def _waits(job: Job) -> bool:
+    """Whether a job spends its time waiting (network, Azure, a coroutine) rather than
+    computing: only those gain from threads; CPU-bound offline work just contends for the GIL."""
+    return job.spec.needs is not Needs.OFFLINE or job.spec.is_async
+
+
 def _run_all(jobs: Sequence[Job], guard: float, on_done: OnDone | None) -> list[list[Result]]:
     batches: list[list[Result] | None] = [None] * len(jobs)
-    if not jobs:
-        return []
-    pool = ThreadPoolExecutor(
-        max_workers=min(MAX_PARALLEL_JOBS, len(jobs)), thread_name_prefix="pxready-check"
-    )
-    futures: dict[Future[list[Result]], int] = {
-        pool.submit(run_job, job, guard): index for index, job in enumerate(jobs)
-    }
-    rounds = 1 + len(jobs) // MAX_PARALLEL_JOBS
+    waiting = {index for index, job in enumerate(jobs) if _waits(job)}
+    deadline = guard * (1 + len(waiting) // MAX_PARALLEL_JOBS)
+    pool = None
+    futures: dict[Future[list[Result]], int] = {}
+    if waiting:
+        pool = ThreadPoolExecutor(
+            max_workers=min(MAX_PARALLEL_JOBS, len(waiting)), thread_name_prefix="pxready-check"
+        )
+        futures = {pool.submit(run_job, jobs[i], guard): i for i in sorted(waiting)}
+
+    def finish(index: int, results: list[Result]) -> None:
+        batches[index] = results
+        if on_done is not None:
+            on_done(jobs[index], results)
+
     try:
-        for future in as_completed(futures, timeout=guard * rounds):
-            index = futures[future]
-            batches[index] = future.result()
-            if on_done is not None:
-                on_done(jobs[index], batches[index] or [])
+        # The local checks run here, in order, while the network ones wait in the pool.
+        for index, job in enumerate(jobs):
+            if index not in waiting:
+                finish(index, run_job(job, guard))
+        for future in as_completed(futures, timeout=deadline):
+            finish(futures[future], future.result())
     except FuturesTimeout:
         pass  # the jobs still running are reported below
     finally:
-        # Never wait for a hung check: the CLI ends the process once the report is out.
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            # Never wait for a hung check: the CLI ends the process once the report is out.
+            pool.shutdown(wait=False, cancel_futures=True)
     for index, batch in enumerate(batches):
         if batch is None:
-            message = f"the check did not finish within {guard * rounds:g} s"
+            message = f"the check did not finish within {deadline:g} s"
             batches[index] = [
                 _result(jobs[index].spec, errored(message), _target(jobs[index].context), 0)
             ]

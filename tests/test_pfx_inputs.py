@@ -235,3 +235,16 @@ def test_random_file_end_to_end(deployment: Deployment, seed: int) -> None:
     assert result["status"] == "fail"
     assert "bug" not in result["message"]
     assert run.code == 1
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CONNECTOR.glob("*.pfx")))
+def test_seeded_damage_to_every_fixture_pfx_never_raises(name: str) -> None:
+    # Fixed seeds: damage patterns that once escaped the reader as IndexError/OverflowError
+    # stay covered on every run, whatever hypothesis happens to draw.
+    original = (CONNECTOR / name).read_bytes()
+    rng = random.Random(name)
+    for _ in range(40):
+        damaged = bytearray(original)
+        for _ in range(rng.randint(1, 6)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        read_and_open(bytes(damaged[: rng.randint(len(damaged) // 2, len(damaged))]))

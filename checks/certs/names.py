@@ -9,10 +9,13 @@ and a wildcard never covers a public suffix (`*.com`, `*.co.uk`). The public-suf
 small built-in list of common multi-label suffixes, not the full Public Suffix List: every
 single-label suffix is refused, plus the entries below. A wildcard directly over a registrable
 domain that is missing from the list is therefore accepted, as browsers without the list do.
+A SAN identical to the name checked is recognised without importing service-identity (see
+`_identical`); every other decision is still service-identity's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -228,6 +231,12 @@ MULTI_LABEL_PUBLIC_SUFFIXES = frozenset(
 )
 
 
+# A name service-identity takes as a DNS-ID exactly as written: LDH labels, at least one
+# letter. It refuses only characters outside [a-z0-9-_.] and what int() or ipaddress would
+# read as an IP address; without a colon, no such string has a letter.
+PLAIN_NAME = re.compile(r"(?=.*[a-z])[a-z0-9-]+(?:\.[a-z0-9-]+)*")
+
+
 @dataclass(frozen=True)
 class NameMatch:
     hostname: str
@@ -339,6 +348,10 @@ def _why_not(pattern: str, hostname: str) -> str | None:
 
 def match_hostname(patterns: Iterable[str], hostname: str) -> NameMatch:
     """Match `hostname` against the certificate's SAN dNSNames."""
+    patterns = list(patterns)
+    same = _identical(patterns, hostname)
+    if same is not None:
+        return NameMatch(normalise(hostname), True, same, ())
     notes: list[str] = []
     for pattern in patterns:
         ok, note = _match(pattern, hostname)
@@ -347,6 +360,27 @@ def match_hostname(patterns: Iterable[str], hostname: str) -> NameMatch:
         if note and note not in notes:
             notes.append(note)
     return NameMatch(normalise(hostname), False, None, tuple(notes))
+
+
+def _identical(patterns: Sequence[str], hostname: str) -> str | None:
+    """The SAN that service-identity would match because it is `hostname` itself, or None.
+
+    Importing service-identity (and attrs) costs about 25 ms, and a certificate usually carries
+    the very names it is checked for. For a SAN without a wildcard service-identity compares
+    the whole name, so an identical plain name is a match and a different one is not; any
+    wildcard ahead of it, any unusual name, and every miss still go to service-identity, so it
+    remains the authority on what matches and on the notes that explain a miss.
+    """
+    wanted = normalise(hostname)
+    if not PLAIN_NAME.fullmatch(wanted):
+        return None
+    for pattern in patterns:
+        candidate = normalise(pattern)
+        if "*" in candidate:
+            return None
+        if candidate == wanted:
+            return pattern
+    return None
 
 
 def describe_names(sans: Sequence[str], cns: Sequence[str]) -> str:

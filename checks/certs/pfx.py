@@ -132,8 +132,11 @@ def open_pfx(data: bytes, password: str) -> OpenedPfx:
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    structure = read_pfx_structure(data)
-    structure = read_structure(data, password)
+    identify_text(data)
+    try:
+        structure = read_structure(data, password)
+    except NotPkcs12 as exc:  # what read_pfx_structure says; the password changes nothing here
+        raise PfxProblem(*_identify_binary(data, exc)) from None
     if structure.mac_verified is False:
         raise PfxProblem(
             "wrong-password", "wrong password: the PFX's integrity check (MAC) does not match it"

@@ -2,7 +2,8 @@
 
 cryptography opens a PFX but shows neither how it is protected nor the bag attributes that
 decide where Windows puts the key (the key-provider name, OID 1.3.6.1.4.1.311.17.1). This
-module reads the ASN.1 with pyasn1 (RFC 7292: PFX, AuthenticatedSafe, SafeContents, SafeBag).
+module reads the ASN.1 with pyasn1 (RFC 7292: PFX, AuthenticatedSafe, SafeContents, SafeBag;
+the types are declared in `pkcs12_asn1`, not taken from pyasn1-modules, for start-up time).
 The attributes of a shrouded key bag sit outside its encryption, but exporters differ in where
 they put the bag: OpenSSL and Windows in a plain `data` container, others inside `encryptedData`.
 Given the password, the MAC is verified and encrypted containers are opened with cryptography's
@@ -12,6 +13,7 @@ indefinite lengths), so the BER decoder is used throughout.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator
@@ -22,7 +24,19 @@ from pyasn1.codec.ber import decoder  # type: ignore[import-untyped]  # noqa: TI
 from pyasn1.codec.der import encoder  # type: ignore[import-untyped]  # noqa: TID253
 from pyasn1.error import PyAsn1Error, SubstrateUnderrunError  # type: ignore[import-untyped]  # noqa: TID253
 from pyasn1.type import char, univ  # type: ignore[import-untyped]  # noqa: TID253
-from pyasn1_modules import rfc5280, rfc5652, rfc7292, rfc8018  # type: ignore[import-untyped]  # noqa: TID253
+
+from checks.certs import pkcs12_asn1 as asn1
+
+# pyasn1 reports most malformed input as PyAsn1Error, but some damaged encodings surface as
+# plain IndexError or OverflowError from inside the decoder: all of them mean "not readable".
+_MALFORMED: tuple[type[Exception], ...] = (
+    PyAsn1Error,
+    ValueError,
+    TypeError,
+    IndexError,
+    OverflowError,
+    KeyError,
+)
 
 # A PFX names its own iteration counts; a hostile or broken file must not make a check spin.
 MAX_ITERATIONS = 10_000_000
@@ -106,6 +120,10 @@ class NotPkcs12(Exception):
         super().__init__(reason)
         self.reason = reason
         self.truncated = truncated
+
+
+_MALFORMED_OR_NOT_PKCS12: tuple[type[Exception], ...] = (*_MALFORMED, NotPkcs12)
+_MALFORMED_TEXT: tuple[type[Exception], ...] = (*_MALFORMED, UnicodeError)
 
 
 @dataclass(frozen=True)
@@ -216,14 +234,14 @@ class Pkcs12Structure:
 # -- reading -----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Raw:
     """The undecrypted parts, kept so that a password can open them later."""
 
     mac: MacInfo | None
     auth_safe: bytes
     # content type, protection, its AlgorithmIdentifier (DER), payload
-    containers: list[tuple[str, Protection | None, bytes, bytes]]
+    containers: tuple[tuple[str, Protection | None, bytes, bytes], ...]
 
 
 def read_structure(data: bytes, password: str | None = None) -> Pkcs12Structure:
@@ -242,7 +260,7 @@ def read_structure(data: bytes, password: str | None = None) -> Pkcs12Structure:
         if kind == "data":
             try:
                 bags.extend(_safe_contents(payload, index, NOT_ENCRYPTED, 0))
-            except (PyAsn1Error, NotPkcs12) as exc:
+            except _MALFORMED_OR_NOT_PKCS12 as exc:
                 containers.append(
                     Container(
                         index, kind, None, False, f"its contents do not parse ({_first_line(exc)})"
@@ -266,7 +284,7 @@ def read_structure(data: bytes, password: str | None = None) -> Pkcs12Structure:
             except _Undecryptable as exc:
                 containers.append(Container(index, kind, protection, False, exc.reason))
                 continue
-            except (PyAsn1Error, NotPkcs12):
+            except _MALFORMED_OR_NOT_PKCS12:
                 containers.append(
                     Container(index, kind, protection, False, "its decrypted contents do not parse")
                 )
@@ -288,14 +306,17 @@ def read_structure(data: bytes, password: str | None = None) -> Pkcs12Structure:
     return Pkcs12Structure(raw.mac, tuple(containers), tuple(bags), mac_verified)
 
 
+# The connector checks read one file up to three times (to identify it, without and with the
+# password); its undecrypted parts are the same each time.
+@functools.lru_cache(maxsize=4)
 def _read_raw(data: bytes) -> _Raw:
     if not data:
         raise NotPkcs12("empty")
     try:
-        pfx, _rest = decoder.decode(data, asn1Spec=rfc7292.PFX())
+        pfx, _rest = decoder.decode(data, asn1Spec=asn1.PFX())
     except SubstrateUnderrunError as exc:
         raise NotPkcs12(f"truncated ({_first_line(exc)})", truncated=True) from None
-    except PyAsn1Error as exc:
+    except _MALFORMED as exc:
         raise NotPkcs12(f"not a PKCS#12 structure ({_first_line(exc)})") from None
     try:
         version = int(pfx["version"])
@@ -308,16 +329,14 @@ def _read_raw(data: bytes) -> _Raw:
             raise NotPkcs12(f"the outer content type is {outer_type}, not data")
         auth_safe = _octets(pfx["authSafe"]["content"])
         mac = _mac_info(pfx["macData"]) if pfx["macData"].isValue else None
-        authenticated, _ = decoder.decode(auth_safe, asn1Spec=rfc7292.AuthenticatedSafe())
+        authenticated, _ = decoder.decode(auth_safe, asn1Spec=asn1.AuthenticatedSafe())
         containers: list[tuple[str, Protection | None, bytes, bytes]] = []
         for info in authenticated:
             content_type = str(info["contentType"])
             if content_type == OID_DATA:
                 containers.append(("data", None, b"", _octets(info["content"])))
             elif content_type == OID_ENCRYPTED_DATA:
-                encrypted, _ = decoder.decode(
-                    bytes(info["content"]), asn1Spec=rfc5652.EncryptedData()
-                )
+                encrypted, _ = decoder.decode(bytes(info["content"]), asn1Spec=asn1.EncryptedData())
                 eci = encrypted["encryptedContentInfo"]
                 protection = describe_algorithm(eci["contentEncryptionAlgorithm"])
                 payload = bytes(eci["encryptedContent"]) if eci["encryptedContent"].isValue else b""
@@ -329,9 +348,9 @@ def _read_raw(data: bytes) -> _Raw:
                 containers.append((content_type, None, b"", b""))
     except SubstrateUnderrunError as exc:
         raise NotPkcs12(f"truncated ({_first_line(exc)})", truncated=True) from None
-    except (PyAsn1Error, ValueError, TypeError) as exc:
+    except _MALFORMED as exc:
         raise NotPkcs12(f"not a PKCS#12 structure ({_first_line(exc)})") from None
-    return _Raw(mac, auth_safe, containers)
+    return _Raw(mac, auth_safe, tuple(containers))
 
 
 def _octets(any_value: object) -> bytes:
@@ -349,10 +368,10 @@ def _mac_info(mac_data: object) -> MacInfo:
         prf = "unknown"
         try:
             params, _ = decoder.decode(
-                bytes(algorithm["parameters"]), asn1Spec=rfc8018.PBMAC1_params()
+                bytes(algorithm["parameters"]), asn1Spec=asn1.PBMAC1_params()
             )
             prf = HMAC_PRFS.get(str(params["messageAuthScheme"]["algorithm"]), prf)
-        except PyAsn1Error:
+        except _MALFORMED:
             pass
         return MacInfo(oid, f"PBMAC1 (HMAC-{prf.upper()})", None, iterations, salt, digest)
     hash_name = DIGESTS.get(oid)
@@ -380,17 +399,17 @@ def describe_algorithm(algorithm: object) -> Protection:
         name, cipher, _ = PKCS12_PBE[oid]
         iterations = None
         try:
-            params, _ = decoder.decode(bytes(parameters), asn1Spec=rfc7292.Pkcs_12PbeParams())
+            params, _ = decoder.decode(bytes(parameters), asn1Spec=asn1.Pkcs_12PbeParams())
             iterations = int(params["iterations"])
-        except (PyAsn1Error, ValueError, TypeError):
+        except _MALFORMED:
             pass
         return Protection(oid, name, cipher, "PKCS#12 KDF (SHA-1)", iterations)
     if oid in PBES1:
         return Protection(oid, PBES1[oid], "DES/RC2 (PKCS#5 v1.5)", "PBKDF1", None)
     if oid == OID_PBES2:
         try:
-            params, _ = decoder.decode(bytes(parameters), asn1Spec=rfc8018.PBES2_params())
-        except (PyAsn1Error, ValueError, TypeError):
+            params, _ = decoder.decode(bytes(parameters), asn1Spec=asn1.PBES2_params())
+        except _MALFORMED:
             return Protection(oid, "PBES2", "unknown", "unknown")
         cipher_oid = str(params["encryptionScheme"]["algorithm"])
         cipher = PBES2_CIPHERS.get(cipher_oid, (cipher_oid, 0))[0]
@@ -399,11 +418,11 @@ def describe_algorithm(algorithm: object) -> Protection:
             return Protection(oid, "PBES2", cipher, kdf_oid)
         try:
             kdf, _ = decoder.decode(
-                bytes(params["keyDerivationFunc"]["parameters"]), asn1Spec=rfc8018.PBKDF2_params()
+                bytes(params["keyDerivationFunc"]["parameters"]), asn1Spec=asn1.PBKDF2_params()
             )
             prf_oid = str(kdf["prf"]["algorithm"])
             count = int(kdf["iterationCount"])
-        except (PyAsn1Error, ValueError, TypeError):
+        except _MALFORMED:
             return Protection(oid, "PBES2", cipher, "PBKDF2 (unreadable parameters)")
         prf = HMAC_PRFS.get(prf_oid)
         prf_label = f"HMAC-{_hash_label(prf).replace('-', '')}" if prf else prf_oid
@@ -416,7 +435,7 @@ def _safe_contents(
 ) -> Iterator[Bag]:
     if depth > MAX_NESTING:
         raise NotPkcs12("safe contents nested too deeply")
-    contents, _ = decoder.decode(data, asn1Spec=rfc7292.SafeContents())
+    contents, _ = decoder.decode(data, asn1Spec=asn1.SafeContents())
     for bag in contents:
         oid = str(bag["bagId"])
         value = bytes(bag["bagValue"])
@@ -426,13 +445,13 @@ def _safe_contents(
         if oid == OID_SAFE_CONTENTS_BAG:
             yield from _safe_contents(value, container, protection, depth + 1)
         elif oid == OID_SHROUDED_KEY_BAG:
-            shrouded, _ = decoder.decode(value, asn1Spec=rfc7292.PKCS8ShroudedKeyBag())
+            shrouded, _ = decoder.decode(value, asn1Spec=asn1.PKCS8ShroudedKeyBag())
             own = describe_algorithm(shrouded["encryptionAlgorithm"])
             yield Bag("shrouded-key", oid, container, own, attributes)
         elif oid == OID_KEY_BAG:
             yield Bag("key", oid, container, protection, attributes)
         elif oid == OID_CERT_BAG:
-            cert_bag, _ = decoder.decode(value, asn1Spec=rfc7292.CertBag())
+            cert_bag, _ = decoder.decode(value, asn1Spec=asn1.CertBag())
             der = None
             if str(cert_bag["certId"]) == OID_X509_CERTIFICATE:
                 der = _octets(cert_bag["certValue"])
@@ -458,7 +477,7 @@ def _attribute_text(der: bytes) -> str:
         value, _ = decoder.decode(der)
         if isinstance(value, char.AbstractCharacterString):
             return str(value)
-    except (PyAsn1Error, UnicodeError):
+    except _MALFORMED_TEXT:
         pass
     return der.hex() if not der.startswith(b"\x04") else _octet_hex(der)
 
@@ -466,7 +485,7 @@ def _attribute_text(der: bytes) -> str:
 def _octet_hex(der: bytes) -> str:
     try:
         value, _ = decoder.decode(der, asn1Spec=univ.OctetString())
-    except PyAsn1Error:
+    except _MALFORMED:
         return der.hex()
     return bytes(value).hex()
 
@@ -493,8 +512,17 @@ def pkcs12_kdf(
     """The PKCS#12 key derivation (RFC 7292 appendix B.2); purpose 1 key, 2 IV, 3 MAC key."""
     if not 1 <= iterations <= MAX_ITERATIONS:
         raise _Undecryptable(f"unreasonable iteration count {iterations}")
-    digest_size = hashlib.new(hash_name).digest_size
-    block = hashlib.new(hash_name).block_size
+    # Hashing a copy of one empty object skips hashlib.new's name lookup, which is most of
+    # the cost of an iteration: the example PFX runs 8192 of them, under the GIL.
+    empty = hashlib.new(hash_name)
+    digest_size = empty.digest_size
+    block = empty.block_size
+
+    def digest(data: bytes) -> bytes:
+        h = empty.copy()
+        h.update(data)
+        return h.digest()
+
     diversifier = bytes([purpose]) * block
 
     def stretch(data: bytes) -> bytes:
@@ -506,9 +534,9 @@ def pkcs12_kdf(
     material = bytearray(stretch(salt) + stretch(password))
     output = b""
     while len(output) < length:
-        value = hashlib.new(hash_name, diversifier + bytes(material)).digest()
+        value = digest(diversifier + bytes(material))
         for _ in range(iterations - 1):
-            value = hashlib.new(hash_name, value).digest()
+            value = digest(value)
         output += value
         if len(output) >= length:
             break
@@ -548,16 +576,16 @@ def decrypt(
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
     try:
-        algorithm, _ = decoder.decode(algorithm_der, asn1Spec=rfc5280.AlgorithmIdentifier())
+        algorithm, _ = decoder.decode(algorithm_der, asn1Spec=asn1.AlgorithmIdentifier())
         oid = str(algorithm["algorithm"])
         parameters = bytes(algorithm["parameters"])
-    except (PyAsn1Error, ValueError, TypeError):
+    except _MALFORMED:
         raise _Undecryptable("its encryption parameters do not parse") from None
     attempts: list[tuple[Any, bytes]] = []  # (cipher algorithm, IV)
     try:
         if oid in PKCS12_PBE:
             name, cipher, key_length = PKCS12_PBE[oid]
-            params, _ = decoder.decode(parameters, asn1Spec=rfc7292.Pkcs_12PbeParams())
+            params, _ = decoder.decode(parameters, asn1Spec=asn1.Pkcs_12PbeParams())
             salt, iterations = bytes(params["salt"]), int(params["iterations"])
             for candidate in _bmp_passwords(password):
                 key = pkcs12_kdf("sha1", candidate, salt, 1, iterations, key_length)
@@ -569,11 +597,11 @@ def decrypt(
                 else:
                     raise _Undecryptable(f"pxready cannot decrypt {name} ({cipher})")
         elif oid == OID_PBES2:
-            params, _ = decoder.decode(parameters, asn1Spec=rfc8018.PBES2_params())
+            params, _ = decoder.decode(parameters, asn1Spec=asn1.PBES2_params())
             if str(params["keyDerivationFunc"]["algorithm"]) != OID_PBKDF2:
                 raise _Undecryptable("PBES2 with a key derivation other than PBKDF2")
             kdf, _ = decoder.decode(
-                bytes(params["keyDerivationFunc"]["parameters"]), asn1Spec=rfc8018.PBKDF2_params()
+                bytes(params["keyDerivationFunc"]["parameters"]), asn1Spec=asn1.PBKDF2_params()
             )
             prf = HMAC_PRFS.get(str(kdf["prf"]["algorithm"]))
             cipher_oid = str(params["encryptionScheme"]["algorithm"])
@@ -616,7 +644,7 @@ def decrypt(
                     raise _Undecryptable(f"pxready cannot decrypt PBES2 with {cipher_name}")
         else:
             raise _Undecryptable(f"pxready cannot decrypt {describe_algorithm(algorithm).scheme}")
-    except (PyAsn1Error, KeyError, TypeError) as exc:
+    except _MALFORMED as exc:
         raise _Undecryptable(
             f"its encryption parameters do not parse ({_first_line(exc)})"
         ) from None
@@ -646,8 +674,8 @@ def _cbc_decrypt(cipher: Any, iv: bytes, payload: bytes) -> bytes | None:
 
 def _is_safe_contents(data: bytes) -> bool:
     try:
-        decoder.decode(data, asn1Spec=rfc7292.SafeContents())
-    except PyAsn1Error:
+        decoder.decode(data, asn1Spec=asn1.SafeContents())
+    except _MALFORMED:
         return False
     return True
 
