@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks.certs import InputProblem
+
 if TYPE_CHECKING:
     from cryptography import x509
 
@@ -18,11 +20,8 @@ PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----
 KEY_LABELS = ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY")
 
 
-class CertFileProblem(Exception):
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
+class CertFileProblem(InputProblem):
+    """Why a node certificate file cannot be used."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks.certs import InputProblem
 from checks.certs.pkcs12_info import NotPkcs12, Pkcs12Structure, read_structure
 
 if TYPE_CHECKING:
@@ -21,13 +22,8 @@ PEM_LABEL = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
 PFX_VERSION = b"\x02\x01\x03"
 
 
-class PfxProblem(Exception):
-    """Why the PFX cannot be used; `kind` is stable, `message` is one line for the user."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
+class PfxProblem(InputProblem):
+    """Why the PFX cannot be used."""
 
 
 @dataclass(frozen=True)
