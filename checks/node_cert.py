@@ -111,7 +111,15 @@ def node_parse(ctx: Context) -> Iterator[Finding]:
         )
         if cert.has_private_key:
             message += "; the file also holds a private key, which pxready does not read"
-        yield passed(
+        verdict = passed
+        if cert.leaf_position != 1:
+            # Pexip's Management Node takes the first certificate of an upload as the node's.
+            verdict = warned
+            message += (
+                f"; the node certificate is number {cert.leaf_position} in the file, after its "
+                "intermediates: put it first"
+            )
+        yield verdict(
             message,
             target=node.shown,
             location=where,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -221,3 +222,35 @@ def test_table_output(deployment: Deployment) -> None:
     run = run_nodes(deployment, [NODES / "edge-pool-only.pem"], fmt="table")
     assert run.code == 1
     assert "px-edge1.vc.example.com is in no node certificate" in " ".join(run.stdout.split())
+
+
+def _pool_blocks() -> list[bytes]:
+    pem = (NODES / "edge-pool.pem").read_bytes()
+    return re.findall(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----\n?", pem, re.S)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # openssl pkcs12 -nokeys output: "Bag Attributes" text before each block, CRLF endings.
+        b"".join(
+            b"Bag Attributes\n    localKeyID: 01\nsubject=/CN=x\n" + b for b in _pool_blocks()
+        ).replace(b"\n", b"\r\n"),
+        b"\xef\xbb\xbf" + (NODES / "edge-pool.pem").read_bytes(),  # saved by Notepad
+    ],
+    ids=["bag-attributes-crlf", "utf8-bom"],
+)
+def test_pem_files_as_windows_tools_write_them_pass(deployment: Deployment, content: bytes) -> None:
+    run = run_nodes(deployment, [("pool.pem", content)])
+    assert {r["status"] for r in run.json()["results"]} == {"pass"}, run.stdout
+
+
+def test_leaf_after_its_intermediate_is_found_and_warned(deployment: Deployment) -> None:
+    run = run_nodes(deployment, [("reversed.pem", b"".join(reversed(_pool_blocks())))])
+    parse = run.result("node-cert.parse")
+    assert parse["status"] == "warn"
+    assert "number 2 in the file" in parse["message"]
+    assert "CN=px-edge-pool.vc.example.com" in parse["message"]
+    for check_id in ("node-cert.eku", "node-cert.chain", "node-cert.validity"):
+        assert run.result(check_id)["status"] == "pass", check_id
+    assert {r["status"] for r in run.results("node-cert.names")} == {"pass"}

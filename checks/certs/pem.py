@@ -30,6 +30,7 @@ class CertFile:
     leaf: x509.Certificate
     intermediates: tuple[x509.Certificate, ...]
     has_private_key: bool
+    leaf_position: int = 1  # where the leaf stands in the file, counting from 1
 
 
 def read_cert_file(path: Path) -> CertFile:
@@ -79,7 +80,35 @@ def parse_cert_file(path: Path, data: bytes) -> CertFile:
             "no-certificate",
             f"the PEM file holds no certificate (blocks: {', '.join(sorted(set(labels)))})",
         )
-    return CertFile(path, certificates[0], tuple(certificates[1:]), has_key)
+    index = _leaf_index(certificates)
+    others = tuple(c for i, c in enumerate(certificates) if i != index)
+    return CertFile(path, certificates[index], others, has_key, index + 1)
+
+
+def _leaf_index(certificates: list[x509.Certificate]) -> int:
+    """The leaf is meant to come first, but bundles assembled by hand often start with the
+    intermediates: when the first certificate is a CA that another one in the file names as
+    its issuer, and exactly one certificate is no CA and issues none of the others, that one
+    is the leaf."""
+    if len(certificates) < 2:
+        return 0
+
+    def is_ca(cert: x509.Certificate) -> bool:
+        from cryptography import x509
+
+        try:
+            return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+        except x509.ExtensionNotFound:
+            return False
+
+    def issues_another(index: int) -> bool:
+        subject = certificates[index].subject
+        return any(c.issuer == subject for i, c in enumerate(certificates) if i != index)
+
+    if not (is_ca(certificates[0]) and issues_another(0)):
+        return 0
+    leaves = [i for i, c in enumerate(certificates) if not is_ca(c) and not issues_another(i)]
+    return leaves[0] if len(leaves) == 1 else 0
 
 
 def _identify_binary(data: bytes) -> tuple[str, str]:
