@@ -251,7 +251,13 @@ def parse_toml(path: Path, text: str) -> dict[str, Any]:
         line = int(found.group(1)) if found else None
         reason = _TOML_POSITION.sub("", message).strip().rstrip(".")
         column = f" (column {found.group(2)})" if found else ""
-        raise ConfigError([ConfigProblem(f"invalid TOML: {reason}{column}", path, line)]) from None
+        hint = ""
+        if "'\\'" in reason or "escape" in reason.lower():
+            # Windows paths in "double quotes" are the usual cause.
+            hint = "; write Windows paths in 'single quotes' or with forward slashes"
+        raise ConfigError(
+            [ConfigProblem(f"invalid TOML: {reason}{column}{hint}", path, line)]
+        ) from None
 
 
 def _nameserver(value: str) -> Nameserver | None:

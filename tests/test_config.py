@@ -193,3 +193,18 @@ def test_bad_values_are_named(deployment: Deployment, toml: str, message: str) -
     deployment.config(toml)
     found = problems(deployment.root)
     assert any(message in p for p in found), found
+
+
+def test_windows_paths_in_double_quotes_get_a_hint(deployment: Deployment) -> None:
+    deployment.config('[[connector]]\nvars = "eu\\variables.ps1"\n')
+    [line] = problems(deployment.root)
+    assert ":2: invalid TOML" in line
+    assert "'single quotes' or with forward slashes" in line
+
+
+def test_windows_paths_in_single_quotes_resolve(deployment: Deployment) -> None:
+    deployment.vars(GOOD_VARS, name="eu/variables.ps1")
+    deployment.config("[[connector]]\nvars = 'eu\\variables.ps1'\n")
+    dep, _ = load(Overrides(), deployment.root)
+    assert dep.connectors[0].vars_path is not None
+    assert dep.connectors[0].vars_path.is_file()
