@@ -225,6 +225,7 @@ def explain_command(check_id: str) -> None:
     import textwrap
 
     from readiness.registry import load_registry
+    from readiness.reporters.table import paragraphs
 
     registry = load_registry()
     spec = registry.get(check_id)
@@ -246,7 +247,9 @@ def explain_command(check_id: str) -> None:
     ]
     if spec.explanation:
         lines += [spec.explanation, ""]
-    lines += ["How to fix a failure:", textwrap.indent(spec.remediation, "  ")]
+    lines.append("How to fix a failure:")
+    for paragraph in paragraphs(spec.remediation):
+        lines.extend(textwrap.wrap(paragraph, 92, initial_indent="  ", subsequent_indent="  "))
     click.echo("\n".join(lines))
 
 

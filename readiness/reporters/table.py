@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import textwrap
 from collections.abc import Iterable
 
@@ -53,6 +54,28 @@ def _shown(report: Report, options: RenderOptions) -> list[Result]:
             if r.status in (Status.FAIL, Status.ERROR) and r.waived is None
         ]
     return list(report.results)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+[.)])\s")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Remediation text as paragraphs: hard-wrapped source lines joined, blank lines and list
+    items kept as breaks, so the terminal can wrap it to its own width."""
+    out: list[str] = []
+    current: list[str] = []
+    for line in text.strip().splitlines():
+        if not line.strip() or _LIST_ITEM.match(line):
+            if current:
+                out.append(" ".join(current))
+            current = [line.strip()] if line.strip() else []
+            if not line.strip():
+                out.append("")
+            continue
+        current.append(line.strip())
+    if current:
+        out.append(" ".join(current))
+    return out
 
 
 def _to_fix(results: Iterable[Result]) -> list[Result]:
@@ -109,7 +132,7 @@ def _render_plain(report: Report, options: RenderOptions) -> str:
         out.append("How to fix")
         for r in fixes:
             out.append(f"  {r.id} ({r.target}):")
-            for paragraph in r.remediation.splitlines():
+            for paragraph in paragraphs(r.remediation):
                 out.extend(
                     textwrap.wrap(
                         paragraph, width - 4, initial_indent="    ", subsequent_indent="    "
@@ -124,6 +147,7 @@ def _render_plain(report: Report, options: RenderOptions) -> str:
 
 def _render_rich(report: Report, options: RenderOptions) -> str:
     from rich.console import Console
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -169,8 +193,8 @@ def _render_rich(report: Report, options: RenderOptions) -> str:
         console.print(Text("How to fix", style="bold"))
         for r in fixes:
             console.print(Text(f"  {r.id} ({r.target}):", style=_STYLE[r.status]))
-            for paragraph in r.remediation.splitlines():
-                console.print(Text("    " + paragraph))
+            for paragraph in paragraphs(r.remediation):
+                console.print(Padding(Text(paragraph), (0, 0, 0, 4)))
     for note in report.notes:
         console.print(Text(f"note: {note}", style="dim"))
     code = report.exit_code
