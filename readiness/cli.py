@@ -270,6 +270,12 @@ cli.add_command(init_command)
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point. Anything unexpected is one line on stderr and exit 2, never a traceback."""
+    if not sys.warnoptions and not os.environ.get("PXREADY_DEBUG"):
+        # Library deprecation notes (a root in the Mozilla bundle with a negative serial, say)
+        # are for developers, not for the administrator reading the report.
+        import warnings
+
+        warnings.simplefilter("ignore")
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:

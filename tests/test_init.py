@@ -137,3 +137,20 @@ def test_a_missing_script_is_exit_2(deployment: Deployment) -> None:
     assert run.code == 2
     assert len(run.stderr.splitlines()) == 1 and "nothere.ps1" in run.stderr
     assert not (deployment.root / "pxready.toml").exists()
+
+
+def test_a_ca_bundle_is_offered_as_trust_not_as_a_node_certificate(tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import FIXTURES
+
+    folder = tmp_path / "example"
+    shutil.copytree(FIXTURES / "example", folder)
+    (folder / "pxready.toml").unlink()
+    run = pxready("init", str(folder / "variables.ps1"), cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    text = (folder / "pxready.toml").read_text(encoding="utf-8")
+    _, doc = loaded(folder / "pxready.toml")
+    assert doc["nodes"] == {"certificates": ["certs/edge-pool.pem"]}
+    assert "certs/roots.pem holds only CA certificates" in text
+    assert '# ca_bundle = "certs/roots.pem"' in text

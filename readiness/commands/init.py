@@ -38,6 +38,7 @@ class Found:
     script_pfx: str | None = None  # $PxPfxCertFileName, when that file exists
     script_pfx_missing: str | None = None  # $PxPfxCertFileName, when it does not
     certificates: list[str] = field(default_factory=list)
+    ca_bundles: list[str] = field(default_factory=list)  # PEM files of CA certificates only
     not_pem: list[str] = field(default_factory=list)  # DER or key files: not usable as is
     azure: dict[str, str] = field(default_factory=dict)
     location: str | None = None
@@ -75,6 +76,24 @@ def _pem_certificate(path: Path) -> bool:
     return b"-----BEGIN CERTIFICATE-----" in head and b"PRIVATE KEY-----" not in head
 
 
+def _only_ca_certificates(path: Path) -> bool:
+    """A PEM file whose certificates are all CAs is a trust bundle, not a node certificate."""
+    from cryptography import x509
+
+    try:
+        certificates = x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+
+    def is_ca(cert: x509.Certificate) -> bool:
+        try:
+            return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+        except x509.ExtensionNotFound:
+            return False
+
+    return bool(certificates) and all(is_ca(c) for c in certificates)
+
+
 def discover(script: Path) -> Found:
     from readiness.connector import resolve_script_path
     from readiness.variables import ScriptDecodeError, read_script
@@ -106,8 +125,12 @@ def discover(script: Path) -> Found:
         if script_pfx is None or path.resolve() != script_pfx.resolve():
             found.pfx.append(_relative(path, folder))
     for path in _candidates(folder, CERT_SUFFIXES):
-        target = found.certificates if _pem_certificate(path) else found.not_pem
-        target.append(_relative(path, folder))
+        if not _pem_certificate(path):
+            found.not_pem.append(_relative(path, folder))
+        elif _only_ca_certificates(path):
+            found.ca_bundles.append(_relative(path, folder))
+        else:
+            found.certificates.append(_relative(path, folder))
     for where in (folder / "azure", folder):
         if not where.is_dir():
             continue
@@ -181,7 +204,16 @@ def config_text(script: Path, found: Found, today: dt.date) -> str:
         "",
         "[trust]",
         "# Trust anchors (PEM); default: the Mozilla bundle (certifi).",
-        '# ca_bundle = "certs/roots.pem"',
+    ]
+    if found.ca_bundles:
+        out += [
+            f"# {', '.join(found.ca_bundles)} holds only CA certificates: name it here when your",
+            "# certificates come from a private or test CA (it replaces the Mozilla bundle).",
+            f"# ca_bundle = {_toml_string(found.ca_bundles[0])}",
+        ]
+    else:
+        out.append('# ca_bundle = "certs/roots.pem"')
+    out += [
         "",
         "[azure]",
         '# vm_size = "Standard_F4s"',
