@@ -145,10 +145,12 @@ class Context:
 
     @property
     def default_target(self) -> str:
-        """A result's target when the check names none: the connector's FQDN, else its script."""
+        """A result's target when the check names none: the connector's FQDN, else its script;
+        for a deployment-wide check, the configuration file that describes the deployment."""
         connector = self.connector
         if connector is None:
-            return "deployment"
+            config = self.deployment.config_path
+            return display_path(config) if config is not None else "deployment"
         try:
             load = self.load_script()
         except CheckSkipped:
