@@ -467,3 +467,33 @@ def test_several_connectors_are_checked_against_their_own_names(deployment: Depl
     assert f"it carries {FQDN}" in us["message"]
     assert [r["status"] for r in run.results("connector-cert.pfx")] == ["pass", "pass"]
     assert run.code == 1
+
+
+def test_an_intermediate_only_in_the_ca_bundle_still_fails(deployment: Deployment) -> None:
+    bundle = deployment.write(
+        "root-and-intermediate.pem",
+        (FIXTURES / "pki" / "root-ca.pem").read_text(encoding="ascii")
+        + (FIXTURES / "pki" / "intermediate-ca.pem").read_text(encoding="ascii"),
+    )
+    deployment.vars(GOOD_VARS)
+    shutil.copyfile(
+        FIXTURES / "pki" / "connector" / "missing-intermediate.pfx",
+        deployment.root / "pexip-teams.pfx",
+    )
+    run = deployment.check(
+        "--vars",
+        "variables.ps1",
+        "--ca-bundle",
+        str(bundle),
+        "--format",
+        "json",
+        "--offline",
+        "--at",
+        "2027-06-01",
+        "--only",
+        "connector-cert.chain",
+        env={"PXREADY_PFX_PASSWORD": "Fixture-PFX-4711"},
+    )
+    chain = run.result("connector-cert.chain")
+    assert chain["status"] == "fail"
+    assert "is missing from the PFX" in chain["message"]

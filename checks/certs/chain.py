@@ -178,11 +178,12 @@ def judge(
         and not is_self_signed(anchor)
         and not any(_fingerprint(anchor) == _fingerprint(c) for c in pool)
     ):
+        # The planning guide requires the intermediates inside the PFX: the installer and the
+        # far end build the chain from it and their trusted roots, not from our CA bundle.
         return ChainVerdict(
-            "warn",
-            f"the chain verifies only because {roots_label} trusts the intermediate "
-            f"{subject(anchor)} itself; {where} should include it (Windows and the nodes "
-            "trust roots only)",
+            "fail",
+            f"the intermediate {subject(anchor)} is missing from {where}: the chain verifies "
+            f"here only because {roots_label} holds that intermediate itself",
             details,
         )
     via = (
