@@ -18,7 +18,7 @@ from readiness.connector import display_path
 from readiness.context import Context, RunState
 from readiness.deployment import Deployment
 from readiness.model import ExitCode, FailOn, Report, Verdict
-from readiness.registry import SelectionError, load_registry, select
+from readiness.registry import SelectionError, load_registry, not_in_this_version, select
 from readiness.reporters import RenderOptions, UnknownFormat, format_for_output, renderer
 from readiness.runner import run, unused_waivers
 from readiness.secrets import Secret
@@ -103,7 +103,13 @@ def run_check(
         inputs=describe_inputs(deployment, state, now),
         results=tuple(results),
         verdict=Verdict(FailOn(request.fail_on), request.strict),
-        notes=tuple(unused_waivers(results, deployment)),
+        notes=(
+            *unused_waivers(results, deployment),
+            *(
+                f"{cid} is not in this version of pxready, so it was not run"
+                for cid in not_in_this_version(registry.specs, request.only or settings.only)
+            ),
+        ),
     )
 
     for render, path in outputs:

@@ -222,3 +222,22 @@ def test_without_a_variables_script_the_vars_checks_skip(deployment: Deployment)
     assert set(statuses.values()) == {"skip"}, statuses
     assert "no variables script given" in run.result("vars.parse")["message"]
     assert run.code == 0
+
+
+def test_a_contract_check_not_built_yet_is_no_typo(deployment: Deployment) -> None:
+    from readiness.registry import CONTRACT_IDS, load_registry
+
+    missing = [cid for cid in CONTRACT_IDS if load_registry().get(cid) is None]
+    if not missing:
+        pytest.skip("every contract check is built")
+    deployment.vars(GOOD_VARS)
+    deployment.config(f'[[connector]]\nvars = "variables.ps1"\n[checks]\nskip = ["{missing[0]}"]\n')
+    skipped = deployment.check("--offline", "--only", "vars.naming", "--format", "json")
+    assert skipped.code == 0, skipped.stderr
+    only = deployment.check(
+        "--offline", "--only", missing[0], "--only", "vars.naming", "--format", "json"
+    )
+    assert only.code == 0
+    assert (
+        f"{missing[0]} is not in this version of pxready, so it was not run" in only.json()["notes"]
+    )

@@ -84,3 +84,9 @@ def test_only_and_skip_globs(
 def test_a_pattern_matching_nothing_is_an_error() -> None:
     with pytest.raises(SelectionError, match=r"'vars\.pasre'"):
         select([_spec("vars.parse")], ("vars.pasre",), ())
+
+
+def test_contract_ids_are_valid_selections_even_before_they_are_built() -> None:
+    specs = [_spec("vars.parse")]
+    assert select(specs, (), ("tls.node", "azure.*")) == specs
+    assert select(specs, ("tls.node",), ()) == []
