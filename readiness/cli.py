@@ -306,6 +306,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("pxready: interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`pxready check | head`): nothing more to say, and nowhere to.
+        _leave(1)
     except Exception as exc:  # the last line of defence: a bug, said in one line
         if os.environ.get("PXREADY_DEBUG"):
             raise
@@ -322,8 +325,11 @@ def _leave(code: Any) -> NoReturn:
     import threading
     import time
 
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     deadline = time.monotonic() + 1.0
     for thread in threading.enumerate():
         # Idle workers of a shut-down pool end within milliseconds; a hung check does not.

@@ -241,3 +241,35 @@ def test_a_contract_check_not_built_yet_is_no_typo(deployment: Deployment) -> No
     assert (
         f"{missing[0]} is not in this version of pxready, so it was not run" in only.json()["notes"]
     )
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `pxready check | head` once head has had enough
+    try:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "readiness",
+                "check",
+                "--offline",
+                "--format",
+                "json",
+                "--config",
+                str(EXAMPLE),
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PXREADY_PFX_PASSWORD": "pxready-example"},
+        )
+    finally:
+        os.close(write_end)
+    assert proc.stderr == ""
+    assert proc.returncode in (0, 1)
