@@ -1,7 +1,7 @@
 """How a check is declared: its spec (id, title, needs, reference, remediation) and its function.
 
 A check function takes a `Context` and returns (or yields) `Finding`s. It may be a plain
-function, run in a worker thread, or a coroutine function, run on the event loop. It raises
+function or a coroutine function (run on an event loop of its own). It raises
 `CheckSkipped` when it does not apply and `CheckError` when it cannot reach a verdict; any other
 exception is a bug in the check and becomes an `error` result, never a crash.
 """
@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from readiness.context import Context
-    from readiness.model import Finding
 
-CheckOutcome: TypeAlias = "Finding | Iterable[Finding] | AsyncIterator[Finding] | None"
+# Returns a Finding, an iterable of them, an async iterator of them, or None.
 CheckFunction: TypeAlias = Callable[["Context"], Any]
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
