@@ -403,14 +403,14 @@ def _is_csp(provider: str) -> bool:
 def pfx_encryption(ctx: Context) -> Finding:
     """Windows imports PFX files protected with TripleDES-SHA1 (pbeWithSHAAnd3-KeyTripleDES-CBC
     with a SHA-1 MAC) or AES256-SHA256 (PBES2: PBKDF2 with HMAC-SHA256 and AES-256-CBC, with a
-    SHA-256 MAC). Windows Server 2016 and older cannot read AES-protected files and report a
-    wrong password instead, so AES is `warn` (OpenSSL 3 writes AES by default; `-legacy`
-    writes 3DES). pxready's policy for the rest: an unencrypted private key, a key protected by
-    RC2, RC4, DES or an unknown scheme, PBES2 with other ciphers or PRFs, and MD5, MD2 or
-    PBMAC1 MACs `fail`; RC2-40 on the certificates only (what `openssl -legacy` and older
-    Windows write: Windows imports it, FIPS-mode systems do not), a SHA-384/512 MAC, or no MAC
-    are `warn`. The protection is read from the PKCS#12 structure, without the password when
-    the key bag is visible.
+    SHA-256 MAC); both pass. Windows Server 2016 and older cannot read AES-protected files and
+    report a wrong password instead, which the message of an AES pass says (OpenSSL 3 writes AES
+    by default; `-legacy` writes 3DES). pxready's policy for the rest: an unencrypted private
+    key, a key protected by RC2, RC4, DES or an unknown scheme, PBES2 with other ciphers or
+    PRFs, and MD5, MD2 or PBMAC1 MACs `fail`; RC2-40 on the certificates only (what `openssl
+    -legacy` and older Windows write: Windows imports it, FIPS-mode systems do not), a
+    SHA-384/512 MAC, or no MAC are `warn`. The protection is read from the PKCS#12 structure,
+    without the password when the key bag is visible.
     """
     state = pfx_state(ctx)
     structure = state.structure
@@ -478,11 +478,14 @@ def _judge_encryption(structure: Pkcs12Structure, state: PfxState) -> Finding:
                 details=details,
                 location=state.location,
             )
-    return passed(
-        f"{profile or 'protection Windows imports'}: {summary}",
-        details=details,
-        location=state.location,
-    )
+    message = f"{profile or 'protection Windows imports'}: {summary}"
+    if any(p.scheme == "PBES2" for p in key_protections + cert_protections):
+        message += (
+            "; note: AES-protected PFX files import on Windows 10 1709 / Server 2019 and later, "
+            "while Windows Server 2016 and older report a wrong password: export with "
+            "TripleDES-SHA1 if the installer runs there"
+        )
+    return passed(message, details=details, location=state.location)
 
 
 def _unique(items: list[Any]) -> list[Any]:
@@ -500,10 +503,9 @@ def _judge_protection(protection: Protection, *, holds_key: bool) -> tuple[str, 
     if protection.scheme == "PBES2":
         usable_kdf = protection.kdf in ("PBKDF2 (HMAC-SHA256)", "PBKDF2 (HMAC-SHA1)")
         if protection.cipher == "AES-256-CBC" and protection.kdf == "PBKDF2 (HMAC-SHA256)":
-            return "warn", (
-                "AES256-SHA256 imports on Windows 10 1709 / Server 2019 and later; "
-                "Windows Server 2016 and older report it as a wrong password"
-            )
+            # One of the two profiles Windows imports (the contract passes it); the caveat for
+            # old Windows Server goes into the message.
+            return "pass", "AES256-SHA256"
         if usable_kdf and (protection.cipher.startswith("AES") or protection.cipher == "3DES-CBC"):
             return "warn", (
                 f"{what} protected with PBES2 using {protection.cipher} and "
@@ -556,8 +558,9 @@ def connector_eku(ctx: Context) -> Finding:
     certificates, so the connector's certificate is used both as a server and as a client
     certificate: its Extended Key Usage must list serverAuth and clientAuth. An intermediate
     that restricts EKU without clientAuth makes clientAuth invalid through the chain on Windows.
-    A certificate without the EKU extension is `warn`: RFC 5280 reads it as any purpose and it
-    works, but Pexip asks for both usages to be explicit. Public CAs are withdrawing clientAuth
+    A certificate without the EKU extension (or with anyExtendedKeyUsage only) fails too: RFC
+    5280 reads it as any purpose, but the planning guide requires both usages to be set.
+    Public CAs are withdrawing clientAuth
     from TLS server certificates (browser root-program rules, dates from 2025 to March 2027),
     so a renewal may silently lose it.
     """

@@ -141,9 +141,10 @@ def node_parse(ctx: Context) -> Iterator[Finding]:
 def node_eku(ctx: Context) -> Iterator[Finding]:
     """The Conferencing Nodes present their certificate to the Teams Connector as TLS clients
     and as TLS servers, so it needs Extended Key Usage serverAuth and clientAuth, like the
-    connector's. An intermediate limiting EKU without clientAuth fails too; no EKU extension at
-    all is `warn`. Public CAs are withdrawing clientAuth from TLS certificates (browser
-    root-program rules, dates from 2025 to March 2027): renewals may silently lose it.
+    connector's. An intermediate limiting EKU without clientAuth fails too, and so does a
+    certificate with no EKU extension at all. Public CAs are withdrawing clientAuth from TLS
+    certificates (browser root-program rules, dates from 2025 to March 2027): renewals may
+    silently lose it.
     """
     from checks.certs import eku
 

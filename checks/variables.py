@@ -105,8 +105,10 @@ def script_reads(ctx: Context) -> Finding:
 def required_set(ctx: Context) -> Finding:
     """The installer reads $PxBaseConnName, $PxVmssRegion, $PxTeamsConnFqdn, $PxNodeFqdns,
     $PxSubscriptionId, $PxAzureLocation, $PxTeamsConnInstanceCount and $PxPfxCertFileName.
-    An unset or empty one fails the install part-way; a value that pxready cannot evaluate
-    without running the script (the output of a command) is reported so that you can confirm it.
+    An unset or empty one fails the install part-way; so does an instance count that is not a
+    whole number of at least 1 (a number, or a numeric string as in Pexip's template). A value
+    that pxready cannot evaluate without running the script (the output of a command) is
+    reported so that you can confirm it.
     """
     variables = ctx.variables()
     names = list(REQUIRED)
@@ -132,6 +134,15 @@ def required_set(ctx: Context) -> Finding:
         problems.append("not set: " + ", ".join(missing))
     if empty:
         problems.append("empty: " + ", ".join(empty))
+    count = variables.assignment("PxTeamsConnInstanceCount")
+    if count is not None and count.resolved and not _is_empty(count.value):
+        number = variables.instance_count
+        if number is None or number < 1:
+            problems.append(
+                f"$PxTeamsConnInstanceCount {count.value!r} (line {count.line}) is not a whole "
+                "number of instances (1 or more)"
+            )
+            first_line = first_line or count.line
     details = {"missing": missing, "empty": empty, "unevaluated": unevaluated}
     where = variables.location("PxBaseConnName")
     if problems:

@@ -273,3 +273,40 @@ def test_a_reader_that_goes_away_gets_no_traceback() -> None:
         os.close(write_end)
     assert proc.stderr == ""
     assert proc.returncode in (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "files"),
+    [
+        # The default table on the terminal: each file's extension picks its format.
+        (
+            ("--output", "r.json", "--output", "r.sarif", "--output", "r.md"),
+            {"r.json": "json", "r.sarif": "sarif", "r.md": "markdown"},
+        ),
+        # An explicit file format is what the user asked for, whatever the name.
+        (("--format", "json", "--output", "report.txt"), {"report.txt": "json"}),
+        (("--format", "sarif", "--output", "results.json"), {"results.json": "sarif"}),
+        # FORMAT:PATH names it outright.
+        (("--format", "sarif", "--output", "junit:out.json"), {"out.json": "junit"}),
+    ],
+)
+def test_output_format_choice(
+    deployment: Deployment, args: tuple[str, ...], files: dict[str, str]
+) -> None:
+    deployment.vars(GOOD_VARS)
+    run = deployment.check("--vars", "variables.ps1", "--offline", "--only", "vars.*", *args)
+    assert run.code == 0, run.stderr
+    for name, fmt in files.items():
+        text = (deployment.root / name).read_text(encoding="utf-8")
+        kind = (
+            "sarif"
+            if '"version": "2.1.0"' in text
+            else "json"
+            if '"schema": "pxready-report/1"' in text
+            else "junit"
+            if text.startswith("<?xml") or "<testsuites" in text
+            else "markdown"
+            if text.startswith("## pxready")
+            else "table"
+        )
+        assert kind == fmt, (name, text[:200])

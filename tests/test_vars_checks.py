@@ -476,3 +476,30 @@ def test_vars_flag_replaces_the_first_connector(deployment: Deployment) -> None:
         "--vars", "fixed.ps1", "--format", "json", "--offline", "--only", "vars.naming"
     )
     assert run.result("vars.naming")["status"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ('"3"', "pass"),
+        ("3", "pass"),
+        ('" 4 "', "pass"),
+        ('"three"', "fail"),
+        ("0", "fail"),
+        ('"2.5"', "fail"),
+        ("-1", "fail"),
+        ("$true", "fail"),
+    ],
+)
+def test_instance_count_is_a_whole_number(deployment: Deployment, value: str, status: str) -> None:
+    deployment.vars(
+        GOOD_VARS.replace('$PxTeamsConnInstanceCount = "3"', f"$PxTeamsConnInstanceCount = {value}")
+    )
+    run = deployment.check(
+        "--vars", "variables.ps1", "--format", "json", "--offline", "--only", "vars.required"
+    )
+    result = run.result("vars.required")
+    assert result["status"] == status, result["message"]
+    if status == "fail":
+        assert "$PxTeamsConnInstanceCount" in result["message"]
+        assert result["location"]["line"] == 7

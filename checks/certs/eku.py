@@ -3,11 +3,9 @@
 The Teams Connector and the Conferencing Nodes authenticate each other with TLS client
 certificates, so each side's certificate is used as a server and as a client certificate.
 
-Policy for a leaf without the EKU extension: `warn`, not `fail`. RFC 5280 (4.2.1.12) reads a
-missing EKU as "any purpose", and both Windows' chain engine and OpenSSL accept such a
-certificate for server and client authentication, so the integration would work; but Pexip's
-guide asks for both usages to be set, publicly trusted CAs never issue TLS certificates without
-EKU, and a missing EKU usually means a hand-made or internal certificate worth a second look.
+Policy for a leaf without the EKU extension: `fail`. RFC 5280 (4.2.1.12) reads a missing EKU
+as "any purpose", but the planning guide says every certificate's Enhanced Key Usage "must be
+set for both server and client authentication", and the contract asks that the EKU has both.
 An `anyExtendedKeyUsage`-only EKU is treated the same way.
 
 An intermediate CA certificate that carries an EKU constrains its leaves on Windows (the chain
@@ -98,10 +96,11 @@ def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> 
             {"subject": s, "eku": e, "missing": m} for s, e, m in restricting
         ]
     if found is None:
+        # RFC 5280 reads a missing EKU as any purpose, but the planning guide requires both
+        # usages to be set, and the installer and the nodes check for them.
         verdict = EkuVerdict(
-            "warn",
-            "no Extended Key Usage extension: RFC 5280 reads that as any purpose, but "
-            "Pexip asks for serverAuth and clientAuth to be set explicitly",
+            "fail",
+            "no Extended Key Usage extension: serverAuth and clientAuth must both be listed",
             details=details,
         )
     else:
@@ -111,9 +110,8 @@ def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> 
             verdict = EkuVerdict("pass", "EKU has serverAuth and clientAuth", details=details)
         elif ANY_EKU in found and not (has_server or has_client):
             verdict = EkuVerdict(
-                "warn",
-                "EKU is anyExtendedKeyUsage only; Pexip asks for serverAuth and "
-                "clientAuth to be set explicitly",
+                "fail",
+                "EKU is anyExtendedKeyUsage only: serverAuth and clientAuth must both be listed",
                 details=details,
             )
         elif has_server:

@@ -66,8 +66,10 @@ def renderer(name: str) -> Renderer:
     return render
 
 
-def format_for_output(spec: str, default: str) -> tuple[str, Path]:
-    """`--output` as FORMAT:PATH, or PATH whose extension names the format, else `default`.
+def format_for_output(spec: str, chosen: str = "table") -> tuple[str, Path]:
+    """The format and path of one `--output`: FORMAT:PATH names it; else a `--format` other
+    than the terminal table is the user's choice for the file; else the extension decides
+    (`--output r.json --output r.sarif` writes both), and text without one is the table.
 
     FORMAT must be a known format name, so a Windows drive (`C:\\r.json`) is never taken for one.
     """
@@ -75,4 +77,6 @@ def format_for_output(spec: str, default: str) -> tuple[str, Path]:
     if sep and head.lower() in FORMATS and rest:
         return head.lower(), Path(rest)
     path = Path(spec)
-    return EXTENSIONS.get(path.suffix.lower(), default), path
+    if chosen != "table":
+        return chosen, path
+    return EXTENSIONS.get(path.suffix.lower(), "table"), path
