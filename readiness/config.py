@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -134,7 +135,9 @@ class _Reader:
         if value is None:
             return ()
         if isinstance(value, str):
-            value = [value]
+            listed = json.dumps([value])
+            self.problem(f"'{key}' must be a list of strings: {key} = {listed}", where, key)
+            return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             self.problem(f"'{key}' must be a list of strings", where, key)
             return ()

@@ -186,6 +186,10 @@ def test_config_encodings(tmp_path: Path, content: bytes, expected: str | None) 
         ('[dns]\nnameservers = ["dns.example.com"]', "is not an IP address or IP:PORT"),
         ('[azure]\nconsent_from = "my pc"', "is not an IP address"),
         ('[checks]\nskip = "tls.node"\nexpiry_warning_days = -1', "expiry_warning_days"),
+        (
+            '[checks]\nskip = "vars.parse"',
+            """'skip' must be a list of strings: skip = ["vars.parse"]""",
+        ),
         ("connector = 3", "must be an array of tables"),
     ],
 )
