@@ -11,11 +11,11 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from types import ModuleType
 from typing import Any
 
 from readiness.check import ID_PATTERN, CheckSpec
+from readiness.plugins import entry_points
 
 ENTRY_POINT_GROUP = "pxready.checks"
 # Areas in the order a deployment is prepared: inputs, certificates, network, Azure.
@@ -92,15 +92,12 @@ def load_registry() -> Registry:
     loaded: list[tuple[str, str, Any]] = []
     problems: list[LoadProblem] = []
     seen: set[tuple[str, str]] = set()
-    entry_points = sorted(
-        metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.value, e.name)
-    )
-    for ep in entry_points:
+    for ep in sorted(entry_points(ENTRY_POINT_GROUP), key=lambda e: (e.value, e.name)):
         # The same distribution can be visible twice (an editable install and a build dir).
         if (ep.name, ep.value) in seen:
             continue
         seen.add((ep.name, ep.value))
-        dist = ep.dist.name if ep.dist is not None else "unknown"
+        dist = ep.dist
         try:
             obj = ep.load()
         except Exception as exc:
