@@ -522,6 +522,9 @@ def no_plaintext_secrets(ctx: Context) -> Finding:
             continue
         if _written_in_script(assignment):
             found.append((f"${assignment.name}", assignment.line))
+    if script.syntax is not None:
+        # The reader stops where PowerShell would; a password further down is still committed.
+        found.extend(_secret_lines(script.source, after=script.syntax.line))
     where = display_path(script.path)
     if found:
         listed = ", ".join(f"{name} at line {line}" for name, line in found)
@@ -530,4 +533,29 @@ def no_plaintext_secrets(ctx: Context) -> Finding:
             location=Location(where, found[0][1]),
             details={"variables": [{"variable": n, "line": ln} for n, ln in found]},
         )
+    if script.syntax is not None:
+        return skipped(
+            f"the script does not parse (line {script.syntax.line}); no password was found in "
+            "its text, but assignments after that line cannot be judged exactly"
+        )
     return passed("no plain-text password in the script")
+
+
+_ASSIGNED_TEXT = re.compile(
+    r"""^\s*(?:\[[^\]]+\]\s*)?\$(?:\w+:)?(\w+)\s*=\s*["'\u201c\u201d\u2018\u2019]"""
+)
+
+
+def _secret_lines(source: str, after: int) -> list[tuple[str, int]]:
+    """Quoted values assigned to secret-named variables, found by their shape in lines the
+    reader could not parse. Only names and line numbers come out, never values."""
+    found = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        if number < after:
+            continue
+        match = _ASSIGNED_TEXT.match(line)
+        if match and looks_secret(match.group(1)):
+            found.append((f"${match.group(1)}", number))
+        elif PLAINTEXT_SECURESTRING.search(line) and re.search(r"""["'].+["']""", line):
+            found.append((f"line {number} (ConvertTo-SecureString -AsPlainText)", number))
+    return found

@@ -58,7 +58,7 @@ class Rule:
     source_ports: str
     destination: str
     destination_addresses: tuple[str, ...]
-    ports: str  # destination ports
+    destination_ports: str
     protocol: str
     purpose: str
     note: str = ""
@@ -395,7 +395,7 @@ def csv_rows(plans: Iterable[FirewallPlan]) -> list[list[str]]:
                     rule.source_ports,
                     rule.destination,
                     ";".join(rule.destination_addresses),
-                    rule.ports,
+                    rule.destination_ports,
                     rule.protocol,
                     rule.purpose,
                     rule.note,

@@ -127,12 +127,14 @@ def test_an_expired_waiver_no_longer_applies_and_says_so(deployment: Deployment)
         (("--no-such-flag",), "pxready: No such option '--no-such-flag'"),
         (("--timeout", "-1"), "Invalid value for '--timeout'"),
         (("--nameserver", "dns.google"), "is not an IP address or IP:PORT"),
+        (("--vars", "v.ps1", "--output", "jnuit:r.xml"), "unknown report format 'jnuit'"),
         ((), "nothing to check"),
     ],
 )
 def test_usage_problems_exit_2_with_one_line(
     deployment: Deployment, args: tuple[str, ...], stderr: str
 ) -> None:
+    deployment.vars(GOOD_VARS, name="v.ps1")
     run = deployment.check(*args)
     assert run.code == 2
     assert stderr in run.stderr

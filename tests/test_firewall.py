@@ -135,7 +135,13 @@ def test_every_row_of_the_planning_guide_table_is_a_rule() -> None:
     assert list(rules) == list(GUIDE_TABLE)
     for rule_id, (source, source_ports, destination, ports, protocol) in GUIDE_TABLE.items():
         rule = rules[rule_id]
-        assert (rule.source, rule.source_ports, rule.destination, rule.ports, rule.protocol) == (
+        assert (
+            rule.source,
+            rule.source_ports,
+            rule.destination,
+            rule.destination_ports,
+            rule.protocol,
+        ) == (
             source,
             source_ports,
             destination,
@@ -184,7 +190,7 @@ def test_port_ranges_can_be_overridden() -> None:
     rules = plan_for(GOOD_VARS, signaling_ports="34000-34999", media_ports="41000 - 42000")
     assert rules["nodes-signaling-lb"].source_ports == "34000-34999"
     assert rules["nodes-media"].source_ports == "41000-42000"
-    assert rules["connector-media-nodes"].ports == "41000-42000"
+    assert rules["connector-media-nodes"].destination_ports == "41000-42000"
 
 
 @pytest.mark.parametrize("text", ["", "abc", "0-10", "10-5", "70000", "1-65536", "33000-"])
@@ -217,7 +223,7 @@ def test_json_output(deployment: Deployment) -> None:
         "direction",
         "source",
         "destination",
-        "ports",
+        "destination_ports",
         "protocol",
         "purpose",
         "note",

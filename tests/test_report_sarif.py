@@ -212,3 +212,17 @@ def test_a_real_run_writes_valid_sarif(deployment: Deployment) -> None:
     stdout_run = deployment.check("--offline", "--format", "sarif")
     assert stdout_run.code == 1
     assert validated(stdout_run.stdout)["runs"][0]["results"]
+
+
+def test_uris_are_relative_to_where_pxready_runs_when_no_git_tree(deployment: Deployment) -> None:
+    # A config repo that keeps each region in its own folder, checked from its top (as CI does).
+    deployment.vars(GOOD_VARS.replace('"contoso"', '"contosoltd1"'), name="eu/variables.ps1")
+    deployment.write("eu/pxready.toml", '[[connector]]\nvars = "variables.ps1"\n')
+    run = deployment.check(
+        "--config", "eu/pxready.toml", "--offline", "--only", "vars.naming", "--format", "sarif"
+    )
+    document = validated(run.stdout)
+    [result] = document["runs"][0]["results"]
+    physical = result["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == "eu/variables.ps1"
+    assert physical["region"]["startLine"] == 1

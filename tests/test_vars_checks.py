@@ -503,3 +503,31 @@ def test_instance_count_is_a_whole_number(deployment: Deployment, value: str, st
     if status == "fail":
         assert "$PxTeamsConnInstanceCount" in result["message"]
         assert result["location"]["line"] == 7
+
+
+def test_a_password_after_a_syntax_error_is_still_found(deployment: Deployment) -> None:
+    deployment.vars('$PxBaseConnName = @("contoso"\n$PxWinAdminPassword = "P@ss<&>w0rd!x"\n')
+    run = deployment.check(
+        "--vars",
+        "variables.ps1",
+        "--format",
+        "json",
+        "--offline",
+        "--only",
+        "vars.parse",
+        "--only",
+        "vars.secrets",
+    )
+    assert run.result("vars.parse")["status"] == "fail"
+    secrets = run.result("vars.secrets")
+    assert secrets["status"] == "fail"
+    assert secrets["location"]["line"] == 2
+    assert "P@ss" not in run.stdout
+
+
+def test_a_broken_script_without_passwords_is_not_declared_clean(deployment: Deployment) -> None:
+    deployment.vars('$PxBaseConnName = @("contoso"\n$PxVmssRegion = "eu"\n')
+    run = deployment.check(
+        "--vars", "variables.ps1", "--format", "json", "--offline", "--only", "vars.secrets"
+    )
+    assert run.result("vars.secrets")["status"] == "skip"

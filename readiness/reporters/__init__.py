@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,9 @@ def format_for_output(spec: str, chosen: str = "table") -> tuple[str, Path]:
     head, sep, rest = spec.partition(":")
     if sep and head.lower() in FORMATS and rest:
         return head.lower(), Path(rest)
+    if sep and rest and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]+", head):
+        # `jnuit:r.xml` is a typo, not a file name to create; one letter is a Windows drive.
+        raise UnknownFormat(f"unknown report format {head!r} (one of: {', '.join(FORMATS)})")
     path = Path(spec)
     if chosen != "table":
         return chosen, path

@@ -9,7 +9,7 @@ Design:
   `notApplicable` with level `none` (an `error` under `--strict`, which counts it).
 - Every result has a location, which GitHub requires: the result's own file and line, else the
   connector's variables script, else pxready.toml. URIs are relative to the repository root
-  (the git work tree holding pxready.toml, else pxready.toml's folder, else the current folder),
+  (the git work tree holding pxready.toml or the current folder, else the current folder),
   with forward slashes; no absolute path of the user's machine is written.
 - A waived result keeps its level and carries an accepted external suppression with the reason;
   GitHub then shows it as dismissed.
@@ -36,14 +36,16 @@ ROOT_BASE_ID = "%SRCROOT%"
 
 
 def repository_root(report: Report, cwd: Path) -> Path:
-    """The folder SARIF URIs are relative to: the git work tree around the deployment."""
+    """The folder SARIF URIs are relative to: the git work tree around the deployment, else
+    the folder pxready runs in (a CI job runs at the repository's top)."""
     config = report.inputs.get("config")
-    start = (cwd / str(config)).parent if config else cwd
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return start
+    here = cwd.resolve()
+    starts = [(cwd / str(config)).parent.resolve(), here] if config else [here]
+    for start in starts:
+        for folder in (start, *start.parents):
+            if (folder / ".git").exists():
+                return folder
+    return here
 
 
 def artifact_uri(path: str, root: Path, cwd: Path) -> str:
