@@ -58,7 +58,7 @@ class Rule:
     source_ports: str
     destination: str
     destination_addresses: tuple[str, ...]
-    destination_ports: str
+    ports: str  # destination ports (the guide's "destination port")
     protocol: str
     purpose: str
     note: str = ""
@@ -372,7 +372,7 @@ CSV_COLUMNS = (
     "source_ports",
     "destination",
     "destination_addresses",
-    "destination_ports",
+    "ports",
     "protocol",
     "purpose",
     "note",
@@ -395,7 +395,7 @@ def csv_rows(plans: Iterable[FirewallPlan]) -> list[list[str]]:
                     rule.source_ports,
                     rule.destination,
                     ";".join(rule.destination_addresses),
-                    rule.destination_ports,
+                    rule.ports,
                     rule.protocol,
                     rule.purpose,
                     rule.note,

@@ -139,7 +139,7 @@ def test_every_row_of_the_planning_guide_table_is_a_rule() -> None:
             rule.source,
             rule.source_ports,
             rule.destination,
-            rule.destination_ports,
+            rule.ports,
             rule.protocol,
         ) == (
             source,
@@ -190,7 +190,7 @@ def test_port_ranges_can_be_overridden() -> None:
     rules = plan_for(GOOD_VARS, signaling_ports="34000-34999", media_ports="41000 - 42000")
     assert rules["nodes-signaling-lb"].source_ports == "34000-34999"
     assert rules["nodes-media"].source_ports == "41000-42000"
-    assert rules["connector-media-nodes"].destination_ports == "41000-42000"
+    assert rules["connector-media-nodes"].ports == "41000-42000"
 
 
 @pytest.mark.parametrize("text", ["", "abc", "0-10", "10-5", "70000", "1-65536", "33000-"])
@@ -223,7 +223,7 @@ def test_json_output(deployment: Deployment) -> None:
         "direction",
         "source",
         "destination",
-        "destination_ports",
+        "ports",
         "protocol",
         "purpose",
         "note",
@@ -256,6 +256,12 @@ def test_csv_has_a_header_and_one_row_per_rule(deployment: Deployment) -> None:
     assert rows[0]["source_addresses"] == "192.0.2.20;203.0.113.10;198.51.100.0/24"
     assert rows[0]["destination_addresses"] == FQDN
     assert rows[0]["note"].startswith("from $PxNodesSourceAddressPrefixes")
+    # A network team moving between the CSV and the JSON finds the same field names.
+    document = pxready(
+        "firewall", "--vars", "variables.ps1", "--format", "json", cwd=deployment.root
+    ).json()
+    json_fields = set(document["connectors"][0]["rules"][0])
+    assert set(rows[0]) - {"connector", "rule"} == json_fields - {"id"}
 
     written = pxready(
         "firewall", "--vars", "variables.ps1", "--output", "rules.csv", cwd=deployment.root

@@ -160,7 +160,7 @@ def _table(plan: Any, width: int) -> str:
     where = f" ({plan.vars})" if plan.vars else ""
     out = [f"Firewall rules for the Teams Connector {plan.connector}{where}", ""]
     for number, rule in enumerate(plan.rules, start=1):
-        ports = f"{rule.protocol} {rule.destination_ports}"
+        ports = f"{rule.protocol} {rule.ports}"
         out.append(f"{number:>2}. {rule.direction:<8} {rule.action:<5} {ports}  {rule.purpose}")
         source = _who(rule.source, rule.source_addresses)
         if rule.source_ports not in ("any", ""):
