@@ -144,6 +144,8 @@ def cli() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Details of every result.")
 def check_command(**options: Any) -> None:
     """Run the checks and print the report; the exit code says ready (0) or not."""
+    if options["quiet"] and options["verbose"]:
+        raise UsageProblem("--quiet and --verbose ask for opposite things: give one of them")
     from readiness.session import CheckRequest, run_check
 
     overrides = Overrides(

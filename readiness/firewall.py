@@ -22,7 +22,6 @@ SCHEMA_ID = "pxready-firewall/1"
 
 INBOUND = "inbound"  # to the Teams Connector
 OUTBOUND = "outbound"  # from the Teams Connector
-TO_NODES = "to nodes"  # to the Conferencing Nodes, not involving the connector
 
 TEAMS = "Microsoft Teams (O365)"
 _TEAMS_NOTE = (
@@ -331,7 +330,7 @@ def build_plan(
         ),
         Rule(
             "clients-alternative-dial",
-            TO_NODES,
+            INBOUND,  # inbound to the Conferencing Nodes; the connector is not involved
             "Allow",
             "Client applications viewing the meeting invitation",
             ("Any",),
@@ -341,8 +340,8 @@ def build_plan(
             "443",
             "TCP",
             "Alternative dial instructions",
-            "the Conferencing Nodes in the InstructionUri of the 'Alternate VTC dialing "
-            "instructions'",
+            "inbound to the Conferencing Nodes (not the connector): the nodes in the "
+            "InstructionUri of the 'Alternate VTC dialing instructions'",
         ),
     ]
 

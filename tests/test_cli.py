@@ -128,6 +128,7 @@ def test_an_expired_waiver_no_longer_applies_and_says_so(deployment: Deployment)
         (("--timeout", "-1"), "Invalid value for '--timeout'"),
         (("--nameserver", "dns.google"), "is not an IP address or IP:PORT"),
         (("--vars", "v.ps1", "--output", "jnuit:r.xml"), "unknown report format 'jnuit'"),
+        (("--vars", "v.ps1", "-q", "-v"), "--quiet and --verbose ask for opposite things"),
         ((), "nothing to check"),
     ],
 )

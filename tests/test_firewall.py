@@ -148,7 +148,7 @@ def test_every_row_of_the_planning_guide_table_is_a_rule() -> None:
             ports,
             protocol,
         ), rule_id
-        assert rule.direction in ("inbound", "outbound", "to nodes")
+        assert rule.direction in ("inbound", "outbound")
         assert rule.purpose
 
 
@@ -288,7 +288,7 @@ def test_table_output(deployment: Deployment) -> None:
         "    from Conferencing Nodes: 192.0.2.20, 203.0.113.10, 198.51.100.0/24 (source "
         "ports 34000-34999)" in run.stdout.replace("\n         ", " ")
     )
-    assert "14. to nodes Allow TCP 443  Alternative dial instructions" in lines
+    assert "14. inbound  Allow TCP 443  Alternative dial instructions" in lines
     assert all(len(line) <= 100 for line in lines)
 
 
