@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checks.certs import as_finding
 from readiness import (
     CheckError,
     CheckSkipped,
@@ -569,20 +570,13 @@ def connector_eku(ctx: Context) -> Finding:
     state = pfx_state(ctx)
     opened = state.require()
     verdict = eku.judge(opened.leaf, _ca_certificates(opened))
-    return _finding(
+    return as_finding(
         verdict.status,
         verdict.message,
         details=verdict.details,
         remediation=verdict.remediation,
         location=state.location,
     )
-
-
-def _finding(status: str, message: str, **kw: Any) -> Finding:
-    make = {"pass": passed, "warn": warned, "fail": failed}[status]
-    if kw.get("remediation") is None:
-        kw.pop("remediation", None)
-    return make(message, **kw)
 
 
 def trust_roots(ctx: Context) -> tuple[list[x509.Certificate], str]:
@@ -623,7 +617,7 @@ def connector_chain(ctx: Context) -> Finding:
     opened = state.require()
     roots, label = trust_roots(ctx)
     verdict = chain.judge(opened.leaf, list(opened.others), roots, label, ctx.at, "the PFX")
-    return _finding(
+    return as_finding(
         verdict.status, verdict.message, details=verdict.details, location=state.location
     )
 
@@ -649,7 +643,7 @@ def connector_validity(ctx: Context) -> Finding:
     verdict = validity.judge(
         opened.leaf, _ca_certificates(opened), ctx.at, ctx.deployment.expiry_warning_days
     )
-    return _finding(
+    return as_finding(
         verdict.status, verdict.message, details=verdict.details, location=state.location
     )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks.certs import as_finding
 from checks.connector_cert import trust_roots
 from readiness import (
     CheckSkipped,
@@ -154,7 +155,7 @@ def node_eku(ctx: Context) -> Iterator[Finding]:
             continue
         node, cert = item
         verdict = eku.judge(cert.leaf, cert.intermediates)
-        yield _finding(
+        yield as_finding(
             verdict.status,
             verdict.message,
             target=node.shown,
@@ -162,13 +163,6 @@ def node_eku(ctx: Context) -> Iterator[Finding]:
             details=verdict.details,
             remediation=verdict.remediation,
         )
-
-
-def _finding(status: str, message: str, **kw: object) -> Finding:
-    make = {"pass": passed, "warn": warned, "fail": failed}[status]
-    if kw.get("remediation") is None:
-        kw.pop("remediation", None)
-    return make(message, **kw)
 
 
 @check(
@@ -199,7 +193,7 @@ def node_chain(ctx: Context) -> Iterator[Finding]:
         verdict = chain.judge(
             cert.leaf, list(cert.intermediates), roots, label, ctx.at, "the PEM file"
         )
-        yield _finding(
+        yield as_finding(
             verdict.status,
             verdict.message,
             target=node.shown,
@@ -231,7 +225,7 @@ def node_validity(ctx: Context) -> Iterator[Finding]:
         verdict = validity.judge(
             cert.leaf, cert.intermediates, ctx.at, ctx.deployment.expiry_warning_days
         )
-        yield _finding(
+        yield as_finding(
             verdict.status,
             verdict.message,
             target=node.shown,
