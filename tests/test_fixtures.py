@@ -1,0 +1,18 @@
+"""The committed fixtures are exactly what their generator makes: regenerating changes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import FIXTURES
+
+
+def test_generated_pki_matches_the_committed_files() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(FIXTURES / "generate_pki.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
