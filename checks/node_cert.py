@@ -7,10 +7,10 @@ result per file (and, for node-cert.names, one per node name).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checks.certs import as_finding
 from checks.connector_cert import trust_roots
@@ -73,6 +73,25 @@ def _usable(ctx: Context) -> Iterator[tuple[NodeFile, CertFile] | Finding]:
             )
         else:
             yield node, node.cert_file
+
+
+def _judge_each(ctx: Context, judge: Callable[[CertFile], Any]) -> Iterator[Finding]:
+    """One finding per node file that parses, from a certificate helper's verdict; a file that
+    does not parse gives its skip."""
+    for item in _usable(ctx):
+        if isinstance(item, Finding):
+            yield item
+            continue
+        node, cert = item
+        verdict = judge(cert)
+        yield as_finding(
+            verdict.status,
+            verdict.message,
+            target=node.shown,
+            location=Location(node.shown),
+            details=verdict.details,
+            remediation=getattr(verdict, "remediation", None),
+        )
 
 
 @check(
@@ -149,20 +168,7 @@ def node_eku(ctx: Context) -> Iterator[Finding]:
     """
     from checks.certs import eku
 
-    for item in _usable(ctx):
-        if isinstance(item, Finding):
-            yield item
-            continue
-        node, cert = item
-        verdict = eku.judge(cert.leaf, cert.intermediates)
-        yield as_finding(
-            verdict.status,
-            verdict.message,
-            target=node.shown,
-            location=Location(node.shown),
-            details=verdict.details,
-            remediation=verdict.remediation,
-        )
+    yield from _judge_each(ctx, lambda cert: eku.judge(cert.leaf, cert.intermediates))
 
 
 @check(
@@ -184,22 +190,13 @@ def node_chain(ctx: Context) -> Iterator[Finding]:
     """
     from checks.certs import chain
 
-    for item in _usable(ctx):
-        if isinstance(item, Finding):
-            yield item
-            continue
-        node, cert = item
+    def judge(cert: CertFile) -> Any:
         roots, label = trust_roots(ctx)  # memoised: loaded once, and only when needed
-        verdict = chain.judge(
+        return chain.judge(
             cert.leaf, list(cert.intermediates), roots, label, ctx.at, "the PEM file"
         )
-        yield as_finding(
-            verdict.status,
-            verdict.message,
-            target=node.shown,
-            location=Location(node.shown),
-            details=verdict.details,
-        )
+
+    yield from _judge_each(ctx, judge)
 
 
 @check(
@@ -217,21 +214,10 @@ def node_validity(ctx: Context) -> Iterator[Finding]:
     """
     from checks.certs import validity
 
-    for item in _usable(ctx):
-        if isinstance(item, Finding):
-            yield item
-            continue
-        node, cert = item
-        verdict = validity.judge(
-            cert.leaf, cert.intermediates, ctx.at, ctx.deployment.expiry_warning_days
-        )
-        yield as_finding(
-            verdict.status,
-            verdict.message,
-            target=node.shown,
-            location=Location(node.shown),
-            details=verdict.details,
-        )
+    days = ctx.deployment.expiry_warning_days
+    yield from _judge_each(
+        ctx, lambda cert: validity.judge(cert.leaf, cert.intermediates, ctx.at, days)
+    )
 
 
 def node_names(ctx: Context) -> tuple[list[str], list[str]]:
