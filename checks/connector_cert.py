@@ -8,66 +8,43 @@ Certificate libraries are imported inside the functions: listing checks must sta
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from checks.certs import as_finding
+from checks.certs.advice import EXPORT_AGAIN
 from readiness import (
-    CheckError,
     CheckSkipped,
     Context,
     Finding,
-    Location,
-    check,
-    errored,
     failed,
     passed,
     warned,
 )
-from readiness.connector import display_path
+from readiness import check as _check
+from readiness.check import PasswordNeed
 
 if TYPE_CHECKING:
-    from cryptography import x509
+    from checks.certs.pfx import PfxState
 
-    from checks.certs.pfx import OpenedPfx
-    from checks.certs.pkcs12_info import Pkcs12Structure, Protection
+
+def pfx_state(ctx: Context) -> PfxState:
+    from checks.certs import pfx
+
+    return pfx.pfx_state(ctx)
+
+
+def password_needed(ctx: Context) -> list[PasswordNeed]:
+    from checks.certs import pfx
+
+    return pfx.password_needed(ctx)
+
+
+# Connector certificate results come after the variables script's, before the nodes'.
+check = partial(_check, order=20, passwords=password_needed)
 
 GUIDE = "Pexip Teams Connector planning guide"
 TLS_SECTION = f"{GUIDE}: Obtaining and preparing the TLS certificate for the Teams Connector"
 PRINCIPLES = f"{GUIDE}: Network and certificate requirements (certificate usage principles)"
-
-EXPORT_AGAIN = """\
-Export the certificate again as a PFX from the machine that holds its private key (Windows:
-certlm.msc > the certificate > All Tasks > Export > "Yes, export the private key", "Include all
-certificates in the certification path", encryption TripleDES-SHA1), or build one with OpenSSL:
-`openssl pkcs12 -export -legacy -in cert.pem -inkey key.pem -certfile intermediates.pem
--out pexip-teams.pfx`. The Pexip Management Node can also download a certificate as PFX with
-its private key and intermediates."""
-
-REMEDIATIONS = {
-    "missing": "Put the PFX where $PxPfxCertFileName points (relative paths are read from the "
-    "variables script's folder), or give its path as `pfx` under [[connector]] in "
-    "pxready.toml or with --pfx.",
-    "unreadable": "Make the PFX file readable by the account that runs pxready and the installer.",
-    "empty": "The file is empty: copy the PFX again from where it was exported.",
-    "pem": "This is PEM text. The installer needs a binary PFX with the private key and the "
-    "intermediates. " + EXPORT_AGAIN,
-    "der-certificate": "This is the certificate alone, without its private key. " + EXPORT_AGAIN,
-    "pkcs7": "This is a certificate bundle without the private key. " + EXPORT_AGAIN,
-    "der-key": "This is the private key alone, without the certificate. " + EXPORT_AGAIN,
-    "truncated": "The file is incomplete: copy it again in binary mode (a text-mode transfer or "
-    "an interrupted download damages it), or export it again.",
-    "corrupt": "The file is damaged: copy it again in binary mode, or export it again.",
-    "not-pfx": "Give the PKCS#12 file (.pfx or .p12) that was exported with the private key. "
-    + EXPORT_AGAIN,
-    "undecryptable": "Export the PFX again with TripleDES-SHA1 (or AES256-SHA256) encryption.",
-    "no-key": "The PFX must hold the private key. " + EXPORT_AGAIN,
-    "several-keys": "The PFX must hold exactly one private key: the one of the Teams Connector "
-    "certificate. " + EXPORT_AGAIN,
-    "no-matching-certificate": "The PFX must hold the certificate that belongs to its private "
-    "key. " + EXPORT_AGAIN,
-}
 
 CNG_REMEDIATION = """\
 Re-export the PFX so that Windows stores the key with a legacy CryptoAPI provider: on Windows,
@@ -87,162 +64,6 @@ CNG_PROVIDERS = frozenset(
         "microsoft passport key storage provider",
     }
 )
-
-TRIPLE_DES_PBE = "1.2.840.113549.1.12.1.3"
-RC2_40_PBE = "1.2.840.113549.1.12.1.6"
-
-
-@dataclass(frozen=True)
-class PfxState:
-    """The connector's PFX as far as it could be read, shared by the connector-cert checks."""
-
-    path: Path | None
-    shown: str
-    location: Location | None
-    verdict: Finding | None  # connector-cert.pfx's result when the PFX cannot be used
-    unavailable: str  # why the checks that need the opened PFX are `skip`
-    structure: Pkcs12Structure | None = None
-    opened: OpenedPfx | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def require(self) -> OpenedPfx:
-        if self.opened is None:
-            raise CheckSkipped(self.unavailable)
-        return self.opened
-
-
-def pfx_state(ctx: Context) -> PfxState:
-    """Locate, read and open the connector's PFX: once per run for each file and password."""
-    connector = ctx.connector
-    if connector is None:
-        raise CheckSkipped("this check runs per connector, and none is configured")
-    env = connector.pfx_password_env
-    secret = ctx.password(env)  # registers the password for scrubbing in every check
-    location: Location | None = None
-    if connector.pfx_path is not None:
-        path: Path | None = connector.pfx_path
-    else:
-        variables = ctx.variables()
-        path = variables.pfx_path()
-        if variables.assignment("PxPfxCertFileName") is not None:
-            location = variables.location("PxPfxCertFileName")
-    password = secret.reveal() if secret is not None else None
-    key = ("connector-cert.pfx", path, env, connector.index if path is None else None)
-    return ctx.memo(key, lambda: _load(path, location, env, password))
-
-
-def _load(path: Path | None, location: Location | None, env: str, password: str | None) -> PfxState:
-    from checks.certs.pfx import PfxProblem, open_pfx, read_file, read_pfx_structure
-
-    if path is None:
-        return PfxState(
-            None,
-            "(none)",
-            location,
-            failed(
-                "no PFX is configured: $PxPfxCertFileName is not set, and neither `pfx` in "
-                "pxready.toml nor --pfx names one",
-                remediation=REMEDIATIONS["missing"],
-            ),
-            "no PFX is configured (see connector-cert.pfx)",
-        )
-    shown = display_path(path)
-    file_location = Location(shown)
-    try:
-        data = read_file(path)
-    except PfxProblem as problem:
-        where = location if problem.kind == "missing" and location else file_location
-        message = f"{shown} does not exist" if problem.kind == "missing" else problem.message
-        if problem.kind == "missing" and location is not None:
-            message += " ($PxPfxCertFileName points there)"
-        return PfxState(
-            path,
-            shown,
-            where,
-            failed(
-                message,
-                location=where,
-                details={"path": shown},
-                remediation=REMEDIATIONS.get(problem.kind),
-            ),
-            f"the PFX {shown} cannot be read (see connector-cert.pfx)",
-        )
-    try:
-        structure = read_pfx_structure(data)
-    except PfxProblem as problem:
-        return PfxState(
-            path,
-            shown,
-            file_location,
-            failed(
-                f"{shown}: {problem.message}",
-                location=file_location,
-                details={"path": shown, "problem": problem.kind, "size": len(data)},
-                remediation=REMEDIATIONS.get(problem.kind),
-            ),
-            f"{shown} is not a usable PFX (see connector-cert.pfx)",
-        )
-    if password is None:
-        return PfxState(
-            path,
-            shown,
-            file_location,
-            errored(
-                f"no password for {shown}: the environment variable {env} is not set and "
-                "standard input is not a terminal to ask for it",
-                location=file_location,
-                details={"path": shown, "password_env": env},
-                remediation=f"Set {env} to the PFX password in the environment that runs "
-                "pxready, run pxready on a terminal to be asked, or name another "
-                "variable with --pfx-password-env.",
-            ),
-            f"the PFX password is not available ({env} is not set)",
-            structure,
-        )
-    try:
-        opened = open_pfx(data, password)
-    except PfxProblem as problem:
-        if problem.kind == "wrong-password":
-            message = (
-                f"wrong password for {shown} (from {env}): " + problem.message.split(": ", 1)[-1]
-            )
-            remediation = (
-                f"Set {env} to the password the PFX was exported with. pxready "
-                "checked the password against the file's own integrity MAC, so "
-                "this is not the AES-on-old-Windows problem."
-            )
-        else:
-            message = f"{shown}: {problem.message}"
-            remediation = REMEDIATIONS.get(problem.kind, EXPORT_AGAIN)
-        return PfxState(
-            path,
-            shown,
-            file_location,
-            failed(
-                message,
-                location=file_location,
-                details={"path": shown, "problem": problem.kind},
-                remediation=remediation,
-            ),
-            f"the PFX {shown} does not open (see connector-cert.pfx)",
-            structure,
-        )
-    return PfxState(path, shown, file_location, None, "", opened.structure, opened)
-
-
-def _ca_certificates(opened: OpenedPfx) -> list[x509.Certificate]:
-    """The PFX's CA certificates: the intermediates (and any root) that came with the leaf."""
-    from cryptography import x509
-
-    found = []
-    for cert in opened.others:
-        try:
-            constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
-        except (x509.ExtensionNotFound, ValueError):
-            continue
-        if constraints.ca:
-            found.append(cert)
-    return found
 
 
 def _key_description(key: object) -> str:
@@ -269,7 +90,6 @@ def _key_description(key: object) -> str:
     "Teams Connector PFX opens and holds one key with its certificate",
     reference=f"{TLS_SECTION} (PFX with the private key and every intermediate)",
     remediation=EXPORT_AGAIN,
-    uses_pfx_password=True,
 )
 def pfx_opens(ctx: Context) -> Finding:
     """The installer uploads the PFX named by $PxPfxCertFileName (or `pfx` in pxready.toml,
@@ -306,7 +126,6 @@ def pfx_opens(ctx: Context) -> Finding:
     reference=f'{TLS_SECTION} ("It must use RSA keys"); the installer\'s ECDSA and CNG checks',
     remediation="Request the certificate with an RSA key of at least 2048 bits (a new CSR), "
     "then export it as a PFX.",
-    uses_pfx_password=True,
 )
 def key_usable(ctx: Context) -> Finding:
     """The installer accepts RSA keys only: it stops with "The certificate … is an ECDSA
@@ -399,7 +218,6 @@ def _is_csp(provider: str) -> bool:
     OpenSSL 3 `openssl pkcs12 -export -legacy -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES
     -macalg sha1 ...`. AES256-SHA256 also works on Windows 10 1709 / Server 2019 and later.
     """,
-    uses_pfx_password=True,
 )
 def pfx_encryption(ctx: Context) -> Finding:
     """Windows imports PFX files protected with TripleDES-SHA1 (pbeWithSHAAnd3-KeyTripleDES-CBC
@@ -413,136 +231,12 @@ def pfx_encryption(ctx: Context) -> Finding:
     SHA-384/512 MAC, or no MAC are `warn`. The protection is read from the PKCS#12 structure,
     without the password when the key bag is visible.
     """
+    from checks.certs import encryption
+
     state = pfx_state(ctx)
-    structure = state.structure
-    if structure is None:
+    if state.structure is None:
         raise CheckSkipped(state.unavailable)
-    return _judge_encryption(structure, state)
-
-
-def _judge_encryption(structure: Pkcs12Structure, state: PfxState) -> Finding:
-    from checks.certs.pkcs12_info import NOT_ENCRYPTED
-
-    verdicts: list[tuple[str, str]] = []  # (status, reason)
-    key_protections: list[Protection] = []
-    for bag in structure.key_bags:
-        if bag.kind == "key" and bag.protection.scheme == "none":
-            verdicts.append(("fail", "the private key is stored unencrypted (a plain key bag)"))
-            key_protections.append(NOT_ENCRYPTED)
-        elif bag.kind == "key":
-            key_protections.append(bag.protection)
-        else:
-            key_protections.append(bag.protection)
-            container = structure.containers[bag.container]
-            if container.protection is not None:
-                key_protections.append(container.protection)
-    cert_protections = _unique(
-        [c.protection for c in structure.containers if c.protection is not None]
-    )
-    key_protections = _unique(key_protections)
-    for protection in _unique(key_protections + cert_protections):
-        if protection.scheme != "none":
-            holds_key = protection in key_protections or not structure.key_bags
-            verdicts.append(_judge_protection(protection, holds_key=holds_key))
-    mac = structure.mac
-    if mac is None:
-        verdicts.append(("warn", "the PFX has no integrity MAC"))
-    elif mac.hash_name in ("sha1", "sha256"):
-        verdicts.append(("pass", f"MAC {mac.algorithm}"))
-    elif mac.hash_name in ("sha384", "sha512"):
-        verdicts.append(
-            (
-                "warn",
-                f"MAC {mac.algorithm} is not one Windows writes; older "
-                "Windows versions may not verify it",
-            )
-        )
-    else:
-        verdicts.append(("fail", f"MAC {mac.algorithm} is not one Windows can verify"))
-    profile = _profile(key_protections, cert_protections, mac.hash_name if mac else None)
-    key_text = ", ".join(p.describe() for p in _unique(key_protections)) or "not visible"
-    cert_text = ", ".join(p.describe() for p in cert_protections) or "not encrypted"
-    summary = f"key {key_text}; certificates {cert_text}; MAC {mac.algorithm if mac else 'none'}"
-    details = {
-        "profile": profile,
-        "key": [p.as_dict() for p in _unique(key_protections)],
-        "certificates": [p.as_dict() for p in cert_protections],
-        "mac": mac.as_dict() if mac else None,
-        "hidden_containers": [c.problem for c in structure.hidden],
-    }
-    for status in ("fail", "warn"):
-        reasons = [r for s, r in verdicts if s == status]
-        if reasons:
-            make = failed if status == "fail" else warned
-            return make(
-                f"{'; '.join(_unique(reasons))} ({summary})",
-                details=details,
-                location=state.location,
-            )
-    message = f"{profile or 'protection Windows imports'}: {summary}"
-    if any(p.scheme == "PBES2" for p in key_protections + cert_protections):
-        message += (
-            "; note: AES-protected PFX files import on Windows 10 1709 / Server 2019 and later, "
-            "while Windows Server 2016 and older report a wrong password: export with "
-            "TripleDES-SHA1 if the installer runs there"
-        )
-    return passed(message, details=details, location=state.location)
-
-
-def _unique(items: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
-
-
-def _judge_protection(protection: Protection, *, holds_key: bool) -> tuple[str, str]:
-    what = "the private key is" if holds_key else "the certificates are"
-    if protection.oid == TRIPLE_DES_PBE:
-        return "pass", "TripleDES-SHA1"
-    if protection.scheme == "PBES2":
-        usable_kdf = protection.kdf in ("PBKDF2 (HMAC-SHA256)", "PBKDF2 (HMAC-SHA1)")
-        if protection.cipher == "AES-256-CBC" and protection.kdf == "PBKDF2 (HMAC-SHA256)":
-            # One of the two profiles Windows imports (the contract passes it); the caveat for
-            # old Windows Server goes into the message.
-            return "pass", "AES256-SHA256"
-        if usable_kdf and (protection.cipher.startswith("AES") or protection.cipher == "3DES-CBC"):
-            return "warn", (
-                f"{what} protected with PBES2 using {protection.cipher} and "
-                f"{protection.kdf}, "
-                "not one of the two profiles Windows writes; Windows Server 2016 "
-                "and older cannot read PBES2"
-            )
-        return "fail", (
-            f"{what} protected with PBES2 using {protection.cipher} and "
-            f"{protection.kdf}, which Windows does not import"
-        )
-    if protection.oid == RC2_40_PBE and not holds_key:
-        return "warn", (
-            "the certificates use 40-bit RC2 (pbeWithSHAAnd40BitRC2-CBC, what "
-            "`openssl -legacy` writes): Windows imports it, FIPS-mode systems do not"
-        )
-    return "fail", (
-        f"{what} protected with {protection.scheme} ({protection.cipher}), which "
-        "is broken or which Windows does not import"
-    )
-
-
-def _profile(keys: list[Protection], certs: list[Protection], mac: str | None) -> str | None:
-    everything = _unique(keys + certs)
-    if everything and all(p.oid == TRIPLE_DES_PBE for p in everything) and mac == "sha1":
-        return "TripleDES-SHA1"
-    if (
-        everything
-        and all(
-            p.scheme == "PBES2" and p.cipher == "AES-256-CBC" and p.kdf == "PBKDF2 (HMAC-SHA256)"
-            for p in everything
-        )
-        and mac == "sha256"
-    ):
-        return "AES256-SHA256"
-    return None
+    return encryption.judge(state.structure).finding(location=state.location)
 
 
 @check(
@@ -552,7 +246,6 @@ def _profile(keys: list[Protection], certs: list[Protection], mac: str | None) -
     'for both server and client authentication"',
     remediation="Request a certificate whose Extended Key Usage lists both TLS Web Server "
     "Authentication (serverAuth) and TLS Web Client Authentication (clientAuth).",
-    uses_pfx_password=True,
 )
 def connector_eku(ctx: Context) -> Finding:
     """The Teams Connector and the Conferencing Nodes authenticate each other with TLS client
@@ -569,25 +262,7 @@ def connector_eku(ctx: Context) -> Finding:
 
     state = pfx_state(ctx)
     opened = state.require()
-    verdict = eku.judge(opened.leaf, _ca_certificates(opened))
-    return as_finding(
-        verdict.status,
-        verdict.message,
-        details=verdict.details,
-        remediation=verdict.remediation,
-        location=state.location,
-    )
-
-
-def trust_roots(ctx: Context) -> tuple[list[x509.Certificate], str]:
-    """The trust anchors for chain checks, loaded once per run; `error` when unreadable."""
-    from checks.certs.chain import TrustStoreProblem, load_roots
-
-    bundle = ctx.deployment.ca_bundle
-    try:
-        return ctx.memo(("trust-roots", bundle), lambda: load_roots(bundle))
-    except TrustStoreProblem as problem:
-        raise CheckError(problem.message) from None
+    return eku.judge(opened.leaf, opened.ca_certificates).finding(location=state.location)
 
 
 @check(
@@ -601,7 +276,6 @@ def trust_roots(ctx: Context) -> tuple[list[x509.Certificate], str]:
     certificate from a publicly trusted CA: a self-signed or private-CA certificate is not
     trusted by the Conferencing Nodes and Microsoft's side.
     """,
-    uses_pfx_password=True,
 )
 def connector_chain(ctx: Context) -> Finding:
     """The PFX must contain the intermediate certificates, in any order, so that the chain
@@ -615,11 +289,9 @@ def connector_chain(ctx: Context) -> Finding:
 
     state = pfx_state(ctx)
     opened = state.require()
-    roots, label = trust_roots(ctx)
+    roots, label = chain.trust_roots(ctx)
     verdict = chain.judge(opened.leaf, list(opened.others), roots, label, ctx.at, "the PFX")
-    return as_finding(
-        verdict.status, verdict.message, details=verdict.details, location=state.location
-    )
+    return verdict.finding(location=state.location)
 
 
 @check(
@@ -628,7 +300,6 @@ def connector_chain(ctx: Context) -> Finding:
     reference=f"{TLS_SECTION}; replacing the certificate later means redeploying the connector",
     remediation="Renew the certificate (or the expired intermediate) before the install date; "
     "replacing it after install requires redeploying the Teams Connector.",
-    uses_pfx_password=True,
 )
 def connector_validity(ctx: Context) -> Finding:
     """The leaf and every intermediate in the PFX must be valid at --at (the planned install
@@ -641,11 +312,9 @@ def connector_validity(ctx: Context) -> Finding:
     state = pfx_state(ctx)
     opened = state.require()
     verdict = validity.judge(
-        opened.leaf, _ca_certificates(opened), ctx.at, ctx.deployment.expiry_warning_days
+        opened.leaf, opened.ca_certificates, ctx.at, ctx.deployment.expiry_warning_days
     )
-    return as_finding(
-        verdict.status, verdict.message, details=verdict.details, location=state.location
-    )
+    return verdict.finding(location=state.location)
 
 
 @check(
@@ -657,7 +326,6 @@ def connector_validity(ctx: Context) -> Finding:
     *.<parent domain> covering exactly that one label. Each region's connector needs a name (and
     a certificate that matches it) of its own.
     """,
-    uses_pfx_password=True,
 )
 def connector_name(ctx: Context) -> Iterator[Finding]:
     """Pexip follows RFC 6125 (RFC 9525 since 2023): only subjectAltName dNSName entries count

@@ -9,30 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from checks.certs import as_finding
-from checks.connector_cert import trust_roots
 from readiness import (
     CheckSkipped,
     Context,
     Finding,
     Location,
     Scope,
-    check,
     failed,
     passed,
     skipped,
     warned,
 )
+from readiness import check as _check
 from readiness.connector import display_path
 
 if TYPE_CHECKING:
+    from checks.certs import Verdict
     from checks.certs.pem import CertFile
+
+# Node certificates are judged once for the whole deployment, after the connector's.
+check = partial(_check, order=30, scope=Scope.DEPLOYMENT)
 
 GUIDE = "Pexip Teams Connector planning guide"
 NODE_SECTION = f"{GUIDE}: Ensuring Conferencing Nodes have suitable certificates"
+# A miss names what the certificates carry; with hundreds of files, the first few suffice.
+MAX_FILES_NAMED = 5
 NO_FILES = "no node certificates given ([nodes] certificates in pxready.toml, or --node-cert)"
 
 
@@ -75,7 +80,7 @@ def _usable(ctx: Context) -> Iterator[tuple[NodeFile, CertFile] | Finding]:
             yield node, node.cert_file
 
 
-def _judge_each(ctx: Context, judge: Callable[[CertFile], Any]) -> Iterator[Finding]:
+def _judge_each(ctx: Context, judge: Callable[[CertFile], Verdict]) -> Iterator[Finding]:
     """One finding per node file that parses, from a certificate helper's verdict; a file that
     does not parse gives its skip."""
     for item in _usable(ctx):
@@ -83,15 +88,7 @@ def _judge_each(ctx: Context, judge: Callable[[CertFile], Any]) -> Iterator[Find
             yield item
             continue
         node, cert = item
-        verdict = judge(cert)
-        yield as_finding(
-            verdict.status,
-            verdict.message,
-            target=node.shown,
-            location=Location(node.shown),
-            details=verdict.details,
-            remediation=getattr(verdict, "remediation", None),
-        )
+        yield judge(cert).finding(target=node.shown, location=Location(node.shown))
 
 
 @check(
@@ -105,7 +102,6 @@ def _judge_each(ctx: Context, judge: Callable[[CertFile], Any]) -> Iterator[Find
     CERTIFICATE----- lines. Convert DER with `openssl x509 -inform der`, PKCS#7 with
     `openssl pkcs7 -print_certs`, and a PFX with `openssl pkcs12 -nokeys`.
     """,
-    scope=Scope.DEPLOYMENT,
 )
 def node_parse(ctx: Context) -> Iterator[Finding]:
     """Conferencing Nodes use PEM certificates, and pxready reads each file named by
@@ -156,7 +152,6 @@ def node_parse(ctx: Context) -> Iterator[Finding]:
     reference=f"{GUIDE}: Network and certificate requirements (certificate usage principles)",
     remediation="Request node certificates whose Extended Key Usage lists both serverAuth and "
     "clientAuth.",
-    scope=Scope.DEPLOYMENT,
 )
 def node_eku(ctx: Context) -> Iterator[Finding]:
     """The Conferencing Nodes present their certificate to the Teams Connector as TLS clients
@@ -180,7 +175,6 @@ def node_eku(ctx: Context) -> Iterator[Finding]:
     file (and upload them to the Management Node as trusted CA certificates). Use a publicly
     trusted CA: the Teams Connector does not trust self-signed or private-CA node certificates.
     """,
-    scope=Scope.DEPLOYMENT,
 )
 def node_chain(ctx: Context) -> Iterator[Finding]:
     """Each node certificate must chain, through the intermediates after it in the PEM file
@@ -190,8 +184,8 @@ def node_chain(ctx: Context) -> Iterator[Finding]:
     """
     from checks.certs import chain
 
-    def judge(cert: CertFile) -> Any:
-        roots, label = trust_roots(ctx)  # memoised: loaded once, and only when needed
+    def judge(cert: CertFile) -> Verdict:
+        roots, label = chain.trust_roots(ctx)  # memoised: loaded once, and only when needed
         return chain.judge(
             cert.leaf, list(cert.intermediates), roots, label, ctx.at, "the PEM file"
         )
@@ -205,7 +199,6 @@ def node_chain(ctx: Context) -> Iterator[Finding]:
     reference=NODE_SECTION,
     remediation="Renew the node certificate (or the expired intermediate) and install it on "
     "the Conferencing Nodes before the Teams Connector goes live.",
-    scope=Scope.DEPLOYMENT,
 )
 def node_validity(ctx: Context) -> Iterator[Finding]:
     """The node certificate and each intermediate in its file must be valid at --at (default
@@ -220,21 +213,22 @@ def node_validity(ctx: Context) -> Iterator[Finding]:
     )
 
 
-def node_names(ctx: Context) -> tuple[list[str], list[str]]:
-    """Every $PxNodeFqdns name of every connector (deduplicated), and the scripts not read."""
+def node_names(ctx: Context) -> tuple[dict[str, Location], list[str]]:
+    """Every $PxNodeFqdns name of every connector (deduplicated, with the script line that
+    first lists it), and why scripts could not be read."""
     from checks.certs.names import normalise
 
-    found: list[str] = []
+    found: dict[str, Location] = {}
     unreadable: list[str] = []
     for connector in ctx.deployment.connectors:
         try:
-            variables = Context(ctx.deployment, ctx.state, ctx.now, connector).variables()
+            variables = ctx.for_connector(connector).variables()
         except CheckSkipped as skip:
             unreadable.append(skip.reason)
             continue
+        where = variables.location("PxNodeFqdns")
         for name in variables.node_fqdns:
-            if normalise(name) not in found:
-                found.append(normalise(name))
+            found.setdefault(normalise(name), where)
     return found, unreadable
 
 
@@ -247,7 +241,6 @@ def node_names(ctx: Context) -> tuple[list[str], list[str]]:
     name as the subject with every node FQDN as a SAN), or correct $PxNodeFqdns to the names
     the node certificates carry. A new node name later means redeploying the Teams Connector.
     """,
-    scope=Scope.DEPLOYMENT,
 )
 def node_names_covered(ctx: Context) -> Iterator[Finding]:
     """The Teams Connector accepts only the Conferencing Nodes named in $PxNodeFqdns, and
@@ -270,26 +263,28 @@ def node_names_covered(ctx: Context) -> Iterator[Finding]:
     if not leaves:
         raise CheckSkipped("no node certificate file parses (see node-cert.parse)")
     carried = {shown: names.san_dns_names(leaf) for shown, leaf in leaves}
-    for hostname in hostnames:
-        notes: list[str] = []
-        for shown, _leaf in leaves:
-            result = names.match_hostname(carried[shown], hostname)
-            if result.matched:
-                yield passed(
-                    f"covered by {shown} ({result.by})",
-                    target=hostname,
-                    details={"file": shown, "san": result.by},
-                )
-                break
-            notes.extend(n for n in result.notes if n not in notes)
-        else:
+    index = names.NameIndex(carried.items())
+    carries: str | None = None
+    for hostname, where in hostnames.items():
+        shown, result = index.match(hostname)
+        if shown is not None:
+            yield passed(
+                f"covered by {shown} ({result.by})",
+                target=hostname,
+                details={"file": shown, "san": result.by},
+            )
+            continue
+        if carries is None:  # the same for every miss: said once, built once
             carries = "; ".join(
                 f"{shown}: " + names.describe_names(carried[shown], names.common_names(leaf))
-                for shown, leaf in leaves
+                for shown, leaf in leaves[:MAX_FILES_NAMED]
             )
-            why = f" ({'; '.join(notes)})" if notes else ""
-            yield failed(
-                f"{hostname} is in no node certificate: {carries}{why}",
-                target=hostname,
-                details={"carried": carried},
-            )
+            if len(leaves) > MAX_FILES_NAMED:
+                carries += f"; and {len(leaves) - MAX_FILES_NAMED} more files"
+        why = f" ({'; '.join(result.notes)})" if result.notes else ""
+        yield failed(
+            f"{hostname} is in no node certificate: {carries}{why}",
+            target=hostname,
+            location=where,
+            details={"files": len(leaves)},
+        )

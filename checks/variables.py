@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from checks.dns_names import dns_name_problem
+from checks.prefixes import classify_prefix
 from readiness import (
     CheckSkipped,
     Context,
     Finding,
     Location,
-    check,
     failed,
     passed,
     skipped,
     warned,
 )
+from readiness import check as _check
 from readiness.connector import display_path
 from readiness.deployment import ConnectorInput
 from readiness.variables.model import Assignment, looks_secret
@@ -35,6 +36,9 @@ REQUIRED = (
     "PxTeamsConnInstanceCount",
 )
 PFX_VARIABLE = "PxPfxCertFileName"
+
+# The variables script's results come first: everything else is read from it.
+check = partial(_check, order=10)
 
 
 @check(
@@ -332,14 +336,10 @@ def names_valid(ctx: Context) -> Finding:
 
 
 def _other_fqdn(ctx: Context, other: ConnectorInput) -> str | None:
-    sibling = Context(ctx.deployment, ctx.state, ctx.now, other)
     try:
-        return sibling.variables().fqdn
+        return ctx.for_connector(other).variables().fqdn
     except CheckSkipped:
         return None
-
-
-OPEN_TO_ALL = {"*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"}
 
 
 @check(
@@ -414,54 +414,6 @@ def prefixes_valid(ctx: Context) -> Finding:
     if warnings:
         return warned("; ".join(warnings), location=Location(where, warn_line))
     return passed(f"{seen} address prefixes are valid IPv4 addresses or CIDR prefixes")
-
-
-def classify_prefix(item: str) -> tuple[str, str]:
-    """("open" | "bad" | "warn" | "private" | "ok", why) for one NSG source prefix."""
-    text = item.strip()
-    if text.lower() in OPEN_TO_ALL:
-        return "open", ""
-    if "," in text or " " in text:
-        return "bad", (
-            'holds several values in one string; write each as its own array element: @("a", "b")'
-        )
-    try:
-        network = ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return "bad", "is not an IPv4 address or CIDR prefix"
-    if network.version != 4:
-        return "bad", "is IPv6; the connector's NSG rules take IPv4 addresses"
-    if network.prefixlen == 0:
-        return "open", ""
-    if "/" in text and not _strict_network(text):
-        return "warn", f"has host bits set; Azure reads it as {network.with_prefixlen}"
-    if isinstance(network, ipaddress.IPv4Network) and any(
-        network.subnet_of(block) for block in _NOT_SEEN_FROM_AZURE
-    ):
-        return "private", ""
-    return "ok", ""
-
-
-# Addresses the connector never sees as a source: its peers reach it over the internet.
-_NOT_SEEN_FROM_AZURE = tuple(
-    ipaddress.IPv4Network(n)
-    for n in (
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "100.64.0.0/10",
-    )
-)
-
-
-def _strict_network(text: str) -> bool:
-    try:
-        ipaddress.ip_network(text, strict=True)
-    except ValueError:
-        return False
-    return True
 
 
 PASSWORD_NAME = re.compile(r"pass|pwd", re.IGNORECASE)

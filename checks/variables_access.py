@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import partial
 
-from checks.variables import classify_prefix
-from readiness import Context, Finding, Location, check, failed, passed, skipped, warned
+from checks.prefixes import classify_prefix
+from readiness import Context, Finding, Location, failed, passed, skipped, warned
+from readiness import check as _check
+
+# Read from the variables script: shown with its other checks.
+check = partial(_check, order=10)
 
 GUIDE = "Pexip Teams Connector planning guide"
 

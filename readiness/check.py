@@ -1,18 +1,19 @@
 """How a check is declared: its spec (id, title, needs, reference, remediation) and its function.
 
 A check function takes a `Context` and returns (or yields) `Finding`s. It may be a plain
-function or a coroutine function (run on an event loop of its own). It raises
-`CheckSkipped` when it does not apply and `CheckError` when it cannot reach a verdict; any other
-exception is a bug in the check and becomes an `error` result, never a crash.
+function or a coroutine function. It raises `CheckSkipped` when it does not apply and
+`CheckError` when it cannot reach a verdict; any other exception is a bug in the check and
+becomes an `error` result, never a crash.
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 CheckFunction: TypeAlias = Callable[["Context"], Any]
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+# Where a check's area stands in reports when its author says nothing: after the built-ins.
+DEFAULT_ORDER = 1000
 
 
 class Needs(StrEnum):
@@ -58,6 +61,19 @@ class CheckError(Exception):
 
 
 @dataclass(frozen=True)
+class PasswordNeed:
+    """A password a check will ask the context for: the environment variable that holds it
+    and the file it opens. The CLI asks for it before the run, on a terminal only."""
+
+    env: str
+    path: Path
+
+
+# Which passwords a check needs for one context (a connector, or the deployment).
+PasswordNeeds: TypeAlias = Callable[["Context"], Iterable[PasswordNeed]]
+
+
+@dataclass(frozen=True)
 class CheckSpec:
     id: str
     title: str
@@ -67,8 +83,9 @@ class CheckSpec:
     remediation: str
     explanation: str
     function: CheckFunction
-    # The check opens the connector PFX: the CLI asks for its password before the run.
-    uses_pfx_password: bool = False
+    passwords: PasswordNeeds | None = None
+    # Reports show areas in ascending order (then by first registration).
+    order: int = DEFAULT_ORDER
 
     @property
     def area(self) -> str:
@@ -82,6 +99,21 @@ class CheckSpec:
         )
 
 
+@dataclass(frozen=True)
+class PlannedCheck:
+    """A check id that a plugin reserves before the check is built: selecting it is no typo,
+    it never runs, and `pxready explain` says so and quotes the requirement it will verify."""
+
+    id: str
+    title: str
+    requirement: str
+    needs: Needs = Needs.OFFLINE
+
+    @property
+    def area(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
 def check(
     id: str,
     title: str,
@@ -90,14 +122,14 @@ def check(
     remediation: str,
     needs: Needs = Needs.OFFLINE,
     scope: Scope = Scope.CONNECTOR,
-    uses_pfx_password: bool = False,
+    passwords: PasswordNeeds | None = None,
+    order: int = DEFAULT_ORDER,
 ) -> Callable[[CheckFunction], CheckSpec]:
     """Declare a check. The decorated function's docstring is its `pxready explain` text."""
     if not ID_PATTERN.match(id):
         raise ValueError(f"check id {id!r} must be lower-case words joined by '.' or '-'")
 
     def decorate(function: CheckFunction) -> CheckSpec:
-        explanation = inspect.cleandoc(function.__doc__ or "").strip()
         return CheckSpec(
             id=id,
             title=title,
@@ -105,9 +137,10 @@ def check(
             scope=scope,
             reference=reference,
             remediation=inspect.cleandoc(remediation),
-            explanation=explanation,
+            explanation=inspect.cleandoc(function.__doc__ or "").strip(),
             function=function,
-            uses_pfx_password=uses_pfx_password,
+            passwords=passwords,
+            order=order,
         )
 
     return decorate

@@ -11,26 +11,51 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from readiness import __version__
-from readiness.commands.options import exit_for_config_error, input_options
-from readiness.config import ConfigError, Overrides
-from readiness.model import ExitCode
-from readiness.reporters import FORMATS
+from readiness.commands.options import UsageProblem, exit_for_config_error, input_options
+from readiness.exitcodes import ExitCode
 
-CHECK_FORMATS = list(FORMATS)
+# The formats of readiness.reporters, named here so that building the CLI imports no reporter.
+CHECK_FORMATS = ["table", "json", "markdown", "junit", "sarif"]
+COMMAND_GROUP = "pxready.commands"
+
+if TYPE_CHECKING:
+    from readiness.session import CheckRequest
 
 
-class UsageProblem(click.ClickException):
-    """Exit 2 with one line on stderr."""
+class _Commands(click.Group):
+    """pxready's own commands, plus those that plugins register in the `pxready.commands`
+    entry-point group (the built-in checks bring `firewall` and `init`), each imported only
+    when it is run or listed."""
 
-    exit_code = int(ExitCode.USAGE)
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugin_commands()})
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"pxready: {self.format_message()}", err=True)
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None:
+            return found
+        entry = _plugin_commands().get(cmd_name)
+        if entry is None:
+            return None
+        try:
+            command = entry.load()
+        except Exception as exc:  # a broken plugin must not take pxready down
+            raise UsageProblem(
+                f"the command {cmd_name!r} cannot be loaded ({entry.value}): "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+        return command if isinstance(command, click.Command) else None
+
+
+def _plugin_commands() -> dict[str, Any]:
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group=COMMAND_GROUP)}
 
 
 def parse_at(value: str | None) -> dt.datetime | None:
@@ -58,7 +83,10 @@ def _optional_path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=_Commands,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "--version", prog_name="pxready", message="%(prog)s %(version)s")
 def cli() -> None:
     """Check a Pexip Teams Connector deployment before the install: variables script,
@@ -146,7 +174,21 @@ def check_command(**options: Any) -> None:
     """Run the checks and print the report; the exit code says ready (0) or not."""
     if options["quiet"] and options["verbose"]:
         raise UsageProblem("--quiet and --verbose ask for opposite things: give one of them")
-    from readiness.session import CheckRequest, run_check
+    from readiness.config import ConfigError
+    from readiness.session import run_check
+
+    request = request_from_options(options)
+    try:
+        code = run_check(request)
+    except ConfigError as error:
+        exit_for_config_error(error)
+    sys.exit(int(code))
+
+
+def request_from_options(options: dict[str, Any]) -> CheckRequest:
+    """The `CheckRequest` that `pxready check`'s parsed options describe."""
+    from readiness.config import Overrides
+    from readiness.session import CheckRequest
 
     overrides = Overrides(
         config=_optional_path(options["config_path"]),
@@ -177,11 +219,7 @@ def check_command(**options: Any) -> None:
         quiet=options["quiet"],
         verbose=options["verbose"],
     )
-    try:
-        code = run_check(request)
-    except ConfigError as error:
-        exit_for_config_error(error)
-    sys.exit(int(code))
+    return request
 
 
 @cli.command("checks")
@@ -231,8 +269,16 @@ def explain_command(check_id: str) -> None:
 
     registry = load_registry()
     spec = registry.get(check_id)
+    planned = registry.get_planned(check_id)
+    if spec is None and planned is not None:
+        click.echo(
+            f"{planned.id}: {planned.title}\n\nNot built in this version of pxready: "
+            "selecting it is accepted, but nothing checks it yet.\n\n"
+            f"It will verify: {planned.requirement}."
+        )
+        return
     if spec is None:
-        close = difflib.get_close_matches(check_id, registry.ids(), n=3)
+        close = difflib.get_close_matches(check_id, registry.known_ids(), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'pxready checks')"
         raise UsageProblem(f"no check has the id {check_id!r}{hint}")
     needs = {
@@ -261,13 +307,6 @@ def schema_command() -> None:
     from readiness.reporters.json_report import schema_text
 
     click.echo(schema_text(), nl=False)
-
-
-from readiness.commands.firewall import firewall_command  # noqa: E402
-from readiness.commands.init import init_command  # noqa: E402
-
-cli.add_command(firewall_command)
-cli.add_command(init_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -13,6 +13,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,10 @@ from readiness.deployment import (
     ConnectorInput,
     Deployment,
     Nameserver,
-    Waiver,
 )
+from readiness.waivers import KEYS as _WAIVER_KEYS
+from readiness.waivers import Waiver
+from readiness.waivers import parse as parse_waiver
 
 CONFIG_FILE_NAME = "pxready.toml"
 
@@ -101,7 +104,9 @@ class _Reader:
             return {}
         return value
 
-    def known_keys(self, table: Mapping[str, Any], where: Sequence[str], keys: set[str]) -> None:
+    def known_keys(
+        self, table: Mapping[str, Any], where: Sequence[str], keys: AbstractSet[str]
+    ) -> None:
         label = ".".join(where) if where else "top level"
         for key in table:
             if key not in keys:
@@ -212,7 +217,6 @@ _AZURE_KEYS = {
 }
 _DNS_KEYS = {"nameservers"}
 _CHECKS_KEYS = {"skip", "only", "expiry_warning_days"}
-_WAIVER_KEYS = {"id", "target", "reason", "expires"}
 
 
 def discover(explicit: Path | None, cwd: Path) -> Path | None:
@@ -304,19 +308,6 @@ def _ip(value: str | None, report: Callable[[str], None], what: str) -> str | No
     except ValueError:
         report(f"{what} {value!r} is not an IP address")
         return None
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def load(overrides: Overrides, cwd: Path) -> tuple[Deployment, Settings]:
@@ -440,35 +431,11 @@ def _waivers(r: _Reader, doc: Mapping[str, Any]) -> tuple[Waiver, ...]:
         if not isinstance(table, dict):
             continue
         r.known_keys(table, ("waiver",), _WAIVER_KEYS)
-        waiver, problems = _waiver(table, line)
+        waiver, problems = parse_waiver(table, line)
         r.problems.extend(ConfigProblem(p, r.path, line) for p in problems)
         if waiver is not None:
             waivers.append(waiver)
     return tuple(waivers)
-
-
-def _waiver(table: Mapping[str, Any], line: int | None) -> tuple[Waiver | None, list[str]]:
-    missing = [k for k in ("id", "reason", "expires") if k not in table]
-    if missing:
-        return None, [
-            f"[[waiver]] needs {', '.join(missing)} (id, reason and expires are required)"
-        ]
-    problems = []
-    wid, reason, target = table["id"], table["reason"], table.get("target")
-    expires = _date(table["expires"])
-    if expires is None:
-        problems.append("waiver 'expires' must be a date such as 2027-03-01")
-    if not isinstance(wid, str) or not wid.strip():
-        problems.append("waiver 'id' must be a check id or glob")
-    if not isinstance(reason, str) or not reason.strip():
-        problems.append("waiver 'reason' must say why the finding is accepted")
-    if target is not None and (not isinstance(target, str) or not target.strip()):
-        problems.append("waiver 'target' must be a non-empty string")
-    if problems or expires is None:
-        return None, problems
-    return Waiver(
-        wid.strip(), reason.strip(), expires, target.strip() if target else None, line
-    ), []
 
 
 def _apply_flags(

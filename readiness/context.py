@@ -1,18 +1,19 @@
 """What a check may use: the deployment, its connector, the clock, and shared memoised work.
 
-Expensive work that several checks need (reading a variables script, opening the PFX) is done
-once per run through `Context.memo`, which is safe to call from worker threads. A loader that
-cannot produce what checks need raises `CheckSkipped`; every check that needs it then becomes
-`skip` with the same reason, which is how a failed prerequisite shows.
+One `Run` holds what every check of a run shares; a `Context` is the run seen from one
+connector (or from the whole deployment). Expensive work that several checks need (reading a
+variables script, opening the PFX) is done once per run through `Context.memo`, which is safe
+to call from worker threads. A loader that cannot produce what checks need raises
+`CheckSkipped`; every check that needs it then becomes `skip` with the same reason, which is
+how a failed prerequisite shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from readiness.variables import VariablesScript
 
 T = TypeVar("T")
-_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 
 
 class Memo:
@@ -52,13 +52,58 @@ class Memo:
 
 
 @dataclass
-class RunState:
-    """Shared by every check of one run."""
+class Run:
+    """What every check of one run shares."""
 
+    deployment: Deployment
+    now: dt.datetime
     memo: Memo = field(default_factory=Memo)
     secrets: SecretRegistry = field(default_factory=SecretRegistry)
     # Passwords collected before the run (a prompt cannot appear in the middle of it).
     passwords: dict[str, Secret] = field(default_factory=dict)
+    # What checks add to the report's `inputs` (certificate facts, say), by section.
+    contributed: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    # Shared clients (resolver, HTTP, TLS, Azure), created on first use, closed at the end.
+    resources: dict[str, Any] = field(default_factory=dict)
+
+    def context(self, connector: ConnectorInput | None = None) -> Context:
+        return Context(self, connector)
+
+    def resource(self, name: str, factory: Callable[[], T]) -> T:
+        """The run's one instance of a shared client, made on first use."""
+        with self._lock:
+            if name not in self.resources:
+                self.resources[name] = factory()
+            return self.resources[name]  # type: ignore[no-any-return]
+
+    async def aclose(self) -> None:
+        """Close the shared clients (on the event loop that used them)."""
+        with self._lock:
+            resources = list(self.resources.values())
+            self.resources.clear()
+        for resource in resources:
+            closer = getattr(resource, "aclose", None)
+            if closer is not None:
+                await closer()
+            elif hasattr(resource, "close"):
+                resource.close()
+
+    def close(self) -> None:
+        """Close what is left after the run (clients used only from worker threads)."""
+        with self._lock:
+            resources = list(self.resources.values())
+            self.resources.clear()
+        for resource in resources:
+            if hasattr(resource, "close"):
+                resource.close()
+
+    def contribute(self, section: str, item: Mapping[str, Any]) -> None:
+        with self._lock:
+            entries = self.contributed.setdefault(section, [])
+            if item not in entries:
+                entries.append(item)
 
 
 @dataclass(frozen=True)
@@ -71,10 +116,16 @@ class ScriptLoad:
 
 @dataclass(frozen=True)
 class Context:
-    deployment: Deployment
-    state: RunState
-    now: dt.datetime
+    run: Run
     connector: ConnectorInput | None = None
+
+    @property
+    def deployment(self) -> Deployment:
+        return self.run.deployment
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.run.now
 
     @property
     def at(self) -> dt.datetime:
@@ -90,7 +141,15 @@ class Context:
         return self.deployment.offline
 
     def memo(self, key: Any, factory: Callable[[], T]) -> T:
-        return self.state.memo.get(key, factory)
+        return self.run.memo.get(key, factory)
+
+    def for_connector(self, connector: ConnectorInput) -> Context:
+        """The same run, seen from another connector."""
+        return self.run.context(connector)
+
+    def contribute(self, section: str, item: Mapping[str, Any]) -> None:
+        """Add facts to the report's `inputs` under `section` (never a secret)."""
+        self.run.contribute(section, self.run.secrets.scrub(item))
 
     # -- the variables script ------------------------------------------------------------
     def load_script(self) -> ScriptLoad:
@@ -111,7 +170,7 @@ class Context:
                 return ScriptLoad(None, f"{display_path(path)} cannot be read: {exc.strerror}")
             except ScriptDecodeError as exc:
                 return ScriptLoad(None, f"{display_path(path)} is not readable text: {exc}")
-            self._register_secrets(script)
+            self.run.secrets.add_script(script)
             return ScriptLoad(script, None)
 
         return self.memo(("script", path), read)
@@ -128,21 +187,6 @@ class Context:
             )
         return ConnectorVariables(load.script, self._require_connector())
 
-    def _register_secrets(self, script: VariablesScript) -> None:
-        """Every value of a secret-named variable is scrubbed from all output, and so is every
-        quoted text on its line (a value pxready cannot evaluate may still hold a password)."""
-        from readiness.variables.model import looks_secret
-
-        for assignment in script.assignments:
-            if not looks_secret(assignment.name):
-                continue
-            values = assignment.value if isinstance(assignment.value, list) else [assignment.value]
-            for value in values:
-                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                    self.state.secrets.add(str(value))
-            for quoted in _QUOTED.findall(script.line_text(assignment.line)):
-                self.state.secrets.add(quoted[1:-1])
-
     @property
     def default_target(self) -> str:
         """A result's target when the check names none: the connector's FQDN, else its script;
@@ -151,10 +195,7 @@ class Context:
         if connector is None:
             config = self.deployment.config_path
             return display_path(config) if config is not None else "deployment"
-        try:
-            load = self.load_script()
-        except CheckSkipped:
-            load = ScriptLoad(None, None)
+        load = self.load_script()
         if load.script is not None and load.script.syntax is None:
             fqdn = ConnectorVariables(load.script, connector).fqdn
             if fqdn:
@@ -165,13 +206,13 @@ class Context:
 
     # -- secrets -------------------------------------------------------------------------
     def password(self, env_name: str) -> Secret | None:
-        """A password from the environment (or given at the prompt before the run)."""
-        secret = self.state.passwords.get(env_name)
+        """A password from the environment (or typed at the prompt before the run)."""
+        secret = self.run.passwords.get(env_name)
         if secret is None:
             raw = os.environ.get(env_name)
             secret = Secret(raw) if raw is not None else None
         if secret is not None:
-            self.state.secrets.add(secret)
+            self.run.secrets.add(secret)
         return secret
 
     def _require_connector(self) -> ConnectorInput:

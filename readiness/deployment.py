@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from readiness.waivers import Waiver
 
 DEFAULT_PFX_PASSWORD_ENV = "PXREADY_PFX_PASSWORD"
 DEFAULT_VM_SIZE = "Standard_F4s"
@@ -48,24 +49,6 @@ class AzureInput:
     consent_from: str | None = None
     # Sovereign clouds use other ARM endpoints; the public cloud is the default.
     arm_endpoint: str = "https://management.azure.com"
-
-
-@dataclass(frozen=True)
-class Waiver:
-    id: str  # a check id or glob
-    reason: str
-    expires: dt.date
-    target: str | None = None
-    line: int | None = None
-
-    def matches(self, check_id: str, target: str) -> bool:
-        if not fnmatch.fnmatchcase(check_id, self.id):
-            return False
-        return self.target is None or self.target.rstrip(".").lower() == target.rstrip(".").lower()
-
-    def active_on(self, day: dt.date) -> bool:
-        """A waiver applies through its `expires` day."""
-        return day <= self.expires
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Any
+
+from readiness.exitcodes import ExitCode
 
 
 class Status(StrEnum):
@@ -113,13 +115,6 @@ class Verdict:
     strict: bool = False
 
 
-class ExitCode(int, Enum):
-    READY = 0
-    NOT_READY = 1
-    USAGE = 2
-    INCONCLUSIVE = 3
-
-
 def exit_code_for(results: Sequence[Result], verdict: Verdict) -> ExitCode:
     """The contract's exit-code table. Waived results do not count."""
     counted = Counter(r.status for r in results if r.waived is None)
@@ -139,10 +134,78 @@ def blocks_readiness(result: Result, verdict: Verdict) -> bool:
 
 
 @dataclass(frozen=True)
+class ConnectorInputs:
+    """What the report says about one connector's inputs. Never a secret."""
+
+    vars: str | None = None
+    connector_fqdn: str | None = None
+    azure_location: str | None = None
+    instance_count: int | None = None
+    name: str | None = None
+    pfx: str | None = None
+
+    def document(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "vars": self.vars,
+            "connector_fqdn": self.connector_fqdn,
+            "azure_location": self.azure_location,
+            "instance_count": self.instance_count,
+        }
+        if self.name is not None:
+            doc["name"] = self.name
+        if self.vars is not None or self.pfx is not None:
+            doc["pfx"] = self.pfx
+        return doc
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What was checked: the report's `inputs`. The first connector's fields stand at the top
+    (most deployments have one); every connector is listed in `connectors`."""
+
+    connectors: tuple[ConnectorInputs, ...] = ()
+    offline: bool = False
+    config: str | None = None
+    at: str | None = None
+    node_certificates: tuple[str, ...] = ()
+    # Facts that checks add (certificate subjects and fingerprints, say), by section.
+    contributed: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+
+    @property
+    def first(self) -> ConnectorInputs:
+        return self.connectors[0] if self.connectors else ConnectorInputs()
+
+    @property
+    def connector_fqdn(self) -> str | None:
+        return self.first.connector_fqdn
+
+    @property
+    def vars(self) -> str | None:
+        return self.first.vars
+
+    @property
+    def azure_location(self) -> str | None:
+        return self.first.azure_location
+
+    def document(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            **self.first.document(),
+            "offline": self.offline,
+            "config": self.config,
+            "at": self.at,
+            "node_certificates": list(self.node_certificates),
+            "connectors": [c.document() for c in self.connectors],
+        }
+        for section, items in self.contributed.items():
+            doc.setdefault(section, [dict(item) for item in items])
+        return doc
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     generated_at: dt.datetime
-    inputs: Mapping[str, Any]
+    inputs: ReportInputs
     results: tuple[Result, ...]
     verdict: Verdict = Verdict()
     notes: tuple[str, ...] = ()

@@ -1,9 +1,11 @@
 """Checks are found through the `pxready.checks` entry-point group.
 
 Built-in checks register exactly as a third-party package does, so an organisation can ship its
-own checks as a separate package. An entry point may name a module (every `CheckSpec` at its top
-level is taken, in definition order), a single `CheckSpec`, or a list of them. A plugin that
-fails to load, or that reuses an id, becomes an `error` row rather than a crash.
+own checks as a separate package. An entry point may name a module (every `CheckSpec` and
+`PlannedCheck` at its top level is taken, in definition order), a single spec, or a list of
+them. A plugin that fails to load, or that reuses an id, becomes an `error` row rather than a
+crash. The engine knows no check by name: areas are ordered by the `order` their checks
+declare, and ids a plugin has reserved but not built yet come from the plugin too.
 """
 
 from __future__ import annotations
@@ -14,12 +16,9 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from readiness.check import ID_PATTERN, CheckSpec
-from readiness.plugins import entry_points
+from readiness.check import ID_PATTERN, CheckSpec, PlannedCheck
 
 ENTRY_POINT_GROUP = "pxready.checks"
-# Areas in the order a deployment is prepared: inputs, certificates, network, Azure.
-AREA_ORDER = ("vars", "connector-cert", "node-cert", "aia", "dns", "tls", "azure")
 
 
 @dataclass(frozen=True)
@@ -33,71 +32,90 @@ class Registry:
     specs: tuple[CheckSpec, ...]
     problems: tuple[LoadProblem, ...] = ()
     origins: dict[str, str] = field(default_factory=dict)  # check id → distribution name
+    planned: tuple[PlannedCheck, ...] = ()
 
     def get(self, check_id: str) -> CheckSpec | None:
         return next((s for s in self.specs if s.id == check_id), None)
 
+    def get_planned(self, check_id: str) -> PlannedCheck | None:
+        return next((p for p in self.planned if p.id == check_id), None)
+
     def ids(self) -> list[str]:
         return [s.id for s in self.specs]
 
+    def known_ids(self) -> list[str]:
+        """Every id a selection may name: the checks, and those announced but not built."""
+        return [*self.ids(), *(p.id for p in self.planned)]
 
-def specs_in(obj: Any) -> list[CheckSpec]:
-    """The checks an entry point's object declares."""
-    if isinstance(obj, CheckSpec):
+    def planned_matching(self, patterns: Sequence[str]) -> list[str]:
+        """Announced ids the patterns name (they are selected, but nothing runs them)."""
+        return [p.id for p in self.planned if any(fnmatch.fnmatchcase(p.id, x) for x in patterns)]
+
+
+def declared_in(obj: Any) -> list[CheckSpec | PlannedCheck]:
+    """The checks (built and planned) an entry point's object declares."""
+    kinds = (CheckSpec, PlannedCheck)
+    if isinstance(obj, kinds):
         return [obj]
     if isinstance(obj, ModuleType):
-        return [v for v in vars(obj).values() if isinstance(v, CheckSpec)]
+        return [v for v in vars(obj).values() if isinstance(v, kinds)]
     if isinstance(obj, (list, tuple)):
-        return [v for v in obj if isinstance(v, CheckSpec)]
+        return [v for v in obj if isinstance(v, kinds)]
     raise TypeError(f"expected a module, a CheckSpec or a list of them, got {type(obj).__name__}")
-
-
-def _area_key(spec: CheckSpec) -> tuple[int, str]:
-    area = spec.area
-    rank = AREA_ORDER.index(area) if area in AREA_ORDER else len(AREA_ORDER)
-    return rank, area
 
 
 def build(loaded: Iterable[tuple[str, str, Any]]) -> Registry:
     """Validate (plugin name, distribution, object) triples into a registry."""
     specs: list[CheckSpec] = []
+    planned: list[PlannedCheck] = []
     problems: list[LoadProblem] = []
     origins: dict[str, str] = {}
     for plugin, dist, obj in loaded:
         try:
-            found = specs_in(obj)
+            found = declared_in(obj)
         except TypeError as exc:
             problems.append(LoadProblem(plugin, str(exc)))
             continue
         if not found:
             problems.append(LoadProblem(plugin, "declares no checks"))
-        for spec in found:
-            if not ID_PATTERN.match(spec.id):
-                problems.append(LoadProblem(plugin, f"check id {spec.id!r} is not valid"))
-            elif spec.id in origins:
+        for item in found:
+            if not ID_PATTERN.match(item.id):
+                problems.append(LoadProblem(plugin, f"check id {item.id!r} is not valid"))
+            elif isinstance(item, PlannedCheck):
+                planned.append(item)  # an announcement never clashes: a built check wins
+            elif item.id in origins:
                 problems.append(
                     LoadProblem(
-                        plugin, f"check id {spec.id!r} is already registered by {origins[spec.id]}"
+                        plugin, f"check id {item.id!r} is already registered by {origins[item.id]}"
                     )
                 )
             else:
-                origins[spec.id] = dist
-                specs.append(spec)
-    # A stable sort keeps each module's definition order inside its area.
-    specs.sort(key=_area_key)
-    return Registry(tuple(specs), tuple(problems), origins)
+                origins[item.id] = dist
+                specs.append(item)
+    # A stable sort keeps registration order inside an area, and areas in the order their
+    # checks ask for; a built check replaces the plan for its id.
+    first_seen: dict[str, int] = {}
+    for spec in specs:
+        first_seen.setdefault(spec.area, len(first_seen))
+    specs.sort(key=lambda s: (s.order, first_seen[s.area]))
+    built = {s.id for s in specs}
+    announced = {p.id: p for p in planned if p.id not in built}
+    return Registry(tuple(specs), tuple(problems), origins, tuple(announced.values()))
 
 
 def load_registry() -> Registry:
+    from importlib.metadata import entry_points
+
     loaded: list[tuple[str, str, Any]] = []
     problems: list[LoadProblem] = []
     seen: set[tuple[str, str]] = set()
-    for ep in sorted(entry_points(ENTRY_POINT_GROUP), key=lambda e: (e.value, e.name)):
+    found = entry_points(group=ENTRY_POINT_GROUP)
+    for ep in sorted(found, key=lambda e: (e.value, e.name)):
         # The same distribution can be visible twice (an editable install and a build dir).
         if (ep.name, ep.value) in seen:
             continue
         seen.add((ep.name, ep.value))
-        dist = ep.dist
+        dist = ep.dist.name if ep.dist is not None else "unknown"
         try:
             obj = ep.load()
         except Exception as exc:
@@ -110,7 +128,9 @@ def load_registry() -> Registry:
             continue
         loaded.append((ep.name, dist, obj))
     registry = build(loaded)
-    return Registry(registry.specs, (*problems, *registry.problems), registry.origins)
+    return Registry(
+        registry.specs, (*problems, *registry.problems), registry.origins, registry.planned
+    )
 
 
 def _first_line(exc: BaseException) -> str:
@@ -122,38 +142,14 @@ class SelectionError(ValueError):
     pass
 
 
-# Every check id the external contract defines. A configuration written for the whole contract
-# (`skip = ["tls.node"]`) must keep working with a version that does not have every check yet.
-CONTRACT_IDS = (
-    "vars.parse", "vars.required", "vars.naming", "vars.fqdn", "vars.prefixes", "vars.secrets",
-    "vars.admin-account", "vars.consent-access",
-    "connector-cert.pfx", "connector-cert.key", "connector-cert.pfx-encryption",
-    "connector-cert.eku", "connector-cert.chain", "connector-cert.validity",
-    "connector-cert.name",
-    "node-cert.parse", "node-cert.eku", "node-cert.chain", "node-cert.validity",
-    "node-cert.names",
-    "aia.redirect", "dns.connector-cname", "dns.node-public", "tls.node",
-    "azure.region", "azure.automation", "azure.vm-size", "azure.quota", "azure.permissions",
-    "azure.bot-name", "azure.resource-groups",
-)  # fmt: skip
-
-
-def not_in_this_version(specs: Sequence[CheckSpec], patterns: Sequence[str]) -> list[str]:
-    """Contract ids that the patterns name but that no registered check provides."""
-    ids = {s.id for s in specs}
-    return [
-        cid for cid in CONTRACT_IDS
-        if cid not in ids and any(fnmatch.fnmatchcase(cid, p) for p in patterns)
-    ]  # fmt: skip
-
-
-def select(specs: Sequence[CheckSpec], only: Sequence[str], skip: Sequence[str]) -> list[CheckSpec]:
+def select(registry: Registry, only: Sequence[str], skip: Sequence[str]) -> list[CheckSpec]:
     """Apply --only/--skip globs. A pattern that matches no check is an error (a typo must not
-    silently check nothing); an id the contract defines is no typo, even before it is built."""
-    ids = [s.id for s in specs] + list(CONTRACT_IDS)
+    silently check nothing); an id a plugin has announced is no typo, even before it is built."""
+    ids = registry.known_ids()
     unknown = [p for p in (*only, *skip) if not fnmatch.filter(ids, p)]
     if unknown:
         listed = ", ".join(repr(p) for p in dict.fromkeys(unknown))
         raise SelectionError(f"no check matches {listed} (see 'pxready checks' for the ids)")
+    specs = registry.specs
     chosen = [s for s in specs if not only or any(fnmatch.fnmatchcase(s.id, p) for p in only)]
     return [s for s in chosen if not any(fnmatch.fnmatchcase(s.id, p) for p in skip)]

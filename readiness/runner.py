@@ -1,30 +1,40 @@
-"""Runs the selected checks concurrently and turns everything they do into results.
+"""Runs the selected checks and turns everything they do into results.
 
 Checks are independent jobs: one per connector for connector-scoped checks, one for the whole
-deployment otherwise. Every job runs in a worker thread; a coroutine check gets its own event
-loop there, so asyncio is imported only when such a check runs (the offline pre-commit path
-never pays for it). Whatever a check raises becomes a result; nothing escapes. Results come out
-in registry order (then connector order), however the jobs finished.
+deployment otherwise. Two kinds of job run side by side:
+
+- local jobs (offline, plain functions: reading files, parsing certificates) run one after
+  another in the calling thread; they are CPU-bound, and threads would only contend for the GIL;
+- waiting jobs (network and Azure checks, and every coroutine check) run together on one
+  event loop in one background thread, started before the local jobs so that waiting and
+  computing overlap. Coroutine checks share that loop, and with it the network adapters of the
+  run; plain functions that wait (a blocking SDK call) run in the loop's thread pool.
+
+asyncio is imported only when a waiting job runs, so the offline pre-commit path never pays for
+it. Whatever a check raises becomes a result; nothing escapes. Results come out in registry
+order (then connector order), however the jobs finished.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from readiness import waivers
 from readiness.check import CheckError, CheckSkipped, CheckSpec, Needs, Scope
-from readiness.context import Context, RunState
-from readiness.deployment import Deployment
-from readiness.model import Finding, Result, Status, Waived, errored, skipped
+from readiness.context import Context, Run
+from readiness.model import Finding, Result, Status, errored, skipped
 from readiness.registry import LoadProblem
 
-MAX_PARALLEL_JOBS = 16
+if TYPE_CHECKING:
+    import asyncio
+
+# Plain functions that wait (a blocking SDK call) run in a pool of this many threads.
+MAX_WAITING_THREADS = 16
 # A check may make several network operations in a row, each bounded by --timeout; the guard
 # only catches a check that hangs outright.
 GUARD_OPERATIONS = 6
@@ -38,146 +48,190 @@ class Job:
     spec: CheckSpec
     context: Context
 
+    @property
+    def skipped_offline(self) -> bool:
+        return self.spec.needs is Needs.NETWORK and self.context.offline
 
-def plan(
-    specs: Sequence[CheckSpec], deployment: Deployment, state: RunState, now: dt.datetime
-) -> list[Job]:
+    @property
+    def waits(self) -> bool:
+        """Whether the job spends its time waiting rather than computing."""
+        if self.skipped_offline:
+            return False
+        if self.spec.is_async:
+            return True
+        return self.spec.needs is not Needs.OFFLINE and not self.context.offline
+
+
+def plan(specs: Sequence[CheckSpec], run: Run) -> list[Job]:
     jobs: list[Job] = []
     for spec in specs:
         if spec.scope is Scope.CONNECTOR:
-            for connector in deployment.connectors:
-                jobs.append(Job(spec, Context(deployment, state, now, connector)))
+            jobs.extend(Job(spec, run.context(c)) for c in run.deployment.connectors)
         else:
-            jobs.append(Job(spec, Context(deployment, state, now)))
+            jobs.append(Job(spec, run.context()))
     return jobs
 
 
-def guard_seconds(deployment: Deployment) -> float:
-    return max(GUARD_MINIMUM_SECONDS, deployment.timeout * GUARD_OPERATIONS)
+def guard_seconds(run: Run) -> float:
+    return max(GUARD_MINIMUM_SECONDS, run.deployment.timeout * GUARD_OPERATIONS)
 
 
-def run(
+def run_checks(
     specs: Sequence[CheckSpec],
-    deployment: Deployment,
+    run: Run,
     *,
-    now: dt.datetime,
-    state: RunState | None = None,
     load_problems: Sequence[LoadProblem] = (),
     on_done: OnDone | None = None,
 ) -> list[Result]:
-    """Run the checks; return their results in a stable order."""
-    state = state or RunState()
-    jobs = plan(specs, deployment, state, now)
-    batches = _run_all(jobs, guard_seconds(deployment), on_done)
-    results = [_scrub(r, state) for batch in batches for r in batch]
-    results.extend(_load_problem_result(p) for p in load_problems)
-    return apply_waivers(results, deployment, now.date())
-
-
-def _waits(job: Job) -> bool:
-    """Whether a job spends its time waiting (network, Azure, a coroutine) rather than
-    computing: only those gain from threads; CPU-bound offline work just contends for the GIL."""
-    return job.spec.needs is not Needs.OFFLINE or job.spec.is_async
-
-
-def _run_all(jobs: Sequence[Job], guard: float, on_done: OnDone | None) -> list[list[Result]]:
+    """Run the checks; return their results in a stable order, scrubbed and waived."""
+    jobs = plan(specs, run)
     batches: list[list[Result] | None] = [None] * len(jobs)
-    waiting = {index for index, job in enumerate(jobs) if _waits(job)}
-    deadline = guard * (1 + len(waiting) // MAX_PARALLEL_JOBS)
-    pool = None
-    futures: dict[Future[list[Result]], int] = {}
-    if waiting:
-        pool = ThreadPoolExecutor(
-            max_workers=min(MAX_PARALLEL_JOBS, len(waiting)), thread_name_prefix="pxready-check"
-        )
-        futures = {pool.submit(run_job, jobs[i], guard): i for i in sorted(waiting)}
+    guard = guard_seconds(run)
 
-    def finish(index: int, results: list[Result]) -> None:
-        batches[index] = results
+    def finish(index: int, findings: list[Finding], elapsed: int) -> None:
+        batches[index] = _results(jobs[index], findings, elapsed)
         if on_done is not None:
-            on_done(jobs[index], results)
+            on_done(jobs[index], batches[index] or [])
 
+    waiting = frozenset(i for i, job in enumerate(jobs) if job.waits)
+    background = _Background(jobs, waiting, guard, finish) if waiting else None
+    if background is not None:
+        background.start()
     try:
-        # The local checks run here, in order, while the network ones wait in the pool.
         for index, job in enumerate(jobs):
-            if index not in waiting:
-                finish(index, run_job(job, guard))
-        for future in as_completed(futures, timeout=deadline):
-            finish(futures[future], future.result())
-    except FuturesTimeout:
-        pass  # the jobs still running are reported below
+            if index in waiting:
+                continue
+            started = time.perf_counter()
+            findings = _offline_skip() if job.skipped_offline else _run_sync(job)
+            finish(index, findings, _ms_since(started))
+        if background is not None:
+            background.wait()
     finally:
-        if pool is not None:
-            # Never wait for a hung check: the CLI ends the process once the report is out.
-            pool.shutdown(wait=False, cancel_futures=True)
+        if background is not None:
+            background.stop()
     for index, batch in enumerate(batches):
         if batch is None:
-            message = f"the check did not finish within {deadline:g} s"
-            batches[index] = [
-                _result(jobs[index].spec, errored(message), _target(jobs[index].context), 0)
-            ]
-    return [batch or [] for batch in batches]
+            message = f"the check did not finish within {guard:g} s"
+            batches[index] = _results(jobs[index], [errored(message)], int(guard * 1000))
+    results = [_scrub(r, run) for batch in batches for r in batch or []]
+    results.extend(_load_problem_result(p) for p in load_problems)
+    return waivers.apply(results, run.deployment.waivers, run.now.date())
 
 
-def run_job(job: Job, guard: float = GUARD_MINIMUM_SECONDS) -> list[Result]:
-    spec, ctx = job.spec, job.context
-    started = time.perf_counter()
-    if spec.needs is Needs.NETWORK and ctx.offline:
-        findings = [skipped("needs network access; skipped under --offline")]
-    else:
-        findings = _findings(spec, ctx, guard)
-    elapsed = int((time.perf_counter() - started) * 1000)
-    if not findings:
-        findings = [skipped("nothing to check")]
-    default = None
-    results = []
-    for finding in findings:
-        target = finding.target
-        if target is None:
-            default = default if default is not None else _target(ctx)
-            target = default
-        results.append(_result(spec, finding, target, elapsed))
-    return results
+def _ms_since(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
 
 
-def _target(ctx: Context) -> str:
+def _offline_skip() -> list[Finding]:
+    return [skipped("needs network access; skipped under --offline")]
+
+
+class _Background:
+    """The waiting jobs, on one event loop in one daemon thread."""
+
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        indices: frozenset[int],
+        guard: float,
+        finish: Callable[[int, list[Finding], int], None],
+    ) -> None:
+        self.jobs = jobs
+        self.indices = indices
+        self.guard = guard
+        self.finish = finish
+        self.thread = threading.Thread(target=self._main, name="pxready-waiting", daemon=True)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.main_task: asyncio.Task[None] | None = None
+        self.ready = threading.Event()
+        self.done = threading.Event()
+        self.run = jobs[min(indices)].context.run
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def wait(self) -> None:
+        # Each job has its own guard; this only bounds a loop that does not come back.
+        self.done.wait(self.guard * (1 + len(self.indices) // MAX_WAITING_THREADS) + 5)
+
+    def stop(self) -> None:
+        """Cancel what is still running (Ctrl-C, or a loop past every guard)."""
+        if self.done.is_set() or not self.ready.wait(1):
+            return
+        loop, task = self.loop, self.main_task
+        if loop is not None and task is not None:
+            loop.call_soon_threadsafe(task.cancel)
+            self.done.wait(2)
+
+    def _main(self) -> None:
+        import asyncio
+
+        try:
+            asyncio.run(self._all())
+        finally:
+            self.done.set()
+
+    async def _all(self) -> None:
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(
+            ThreadPoolExecutor(MAX_WAITING_THREADS, thread_name_prefix="pxready-wait")
+        )
+        self.loop = loop
+        self.main_task = asyncio.current_task()
+        self.ready.set()
+        try:
+            await asyncio.gather(*(self._one(i) for i in sorted(self.indices)))
+        finally:
+            await self.run.aclose()
+
+    async def _one(self, index: int) -> None:
+        import asyncio
+
+        job = self.jobs[index]
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.guard):
+                if job.spec.is_async:
+                    findings = await _collect_async(job)
+                else:
+                    findings = await asyncio.to_thread(_run_sync, job)
+        except TimeoutError:
+            findings = [errored(f"the check did not finish within {self.guard:g} s")]
+        except CheckSkipped as skip:
+            findings = [skipped(skip.reason, target=skip.target)]
+        except CheckError as error:
+            findings = [errored(error.reason, target=error.target)]
+        except Exception as exc:
+            findings = [_bug(job.spec, exc)]
+        self.finish(index, findings, _ms_since(started))
+
+
+def _run_sync(job: Job) -> list[Finding]:
     try:
-        return ctx.default_target
-    except Exception:  # a broken script must not hide the result it explains
-        return "deployment"
-
-
-def _findings(spec: CheckSpec, ctx: Context, guard: float) -> list[Finding]:
-    try:
-        if spec.is_async:
-            import asyncio
-
-            return asyncio.run(asyncio.wait_for(_collect_async(spec, ctx), guard))
-        return _collect_sync(spec, ctx)
+        return _as_list(job.spec.function(job.context))
     except CheckSkipped as skip:
         return [skipped(skip.reason, target=skip.target)]
     except CheckError as error:
         return [errored(error.reason, target=error.target)]
-    except TimeoutError:
-        return [errored(f"the check did not finish within {guard:g} s")]
     except Exception as exc:
-        return [
-            errored(
-                f"{type(exc).__name__} in check {spec.id}: this is a bug in the check, not a "
-                f"finding about the deployment; please report it ({_one_line(exc)})"
-            )
-        ]
+        return [_bug(job.spec, exc)]
 
 
-def _collect_sync(spec: CheckSpec, ctx: Context) -> list[Finding]:
-    return _as_list(spec.function(ctx))
-
-
-async def _collect_async(spec: CheckSpec, ctx: Context) -> list[Finding]:
-    outcome = spec.function(ctx)
+async def _collect_async(job: Job) -> list[Finding]:
+    outcome = job.spec.function(job.context)
     if inspect.isasyncgen(outcome):
         return _as_list([finding async for finding in outcome])
     return _as_list(await outcome)
+
+
+def _bug(spec: CheckSpec, exc: BaseException) -> Finding:
+    return errored(
+        f"{type(exc).__name__} in check {spec.id}: this is a bug in the check, not a "
+        f"finding about the deployment; please report it ({_one_line(exc)})"
+    )
 
 
 def _as_list(outcome: Any) -> list[Finding]:
@@ -197,6 +251,27 @@ def _as_list(outcome: Any) -> list[Finding]:
 def _one_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0][:200] if lines else "no message"
+
+
+def _results(job: Job, findings: list[Finding], elapsed: int) -> list[Result]:
+    if not findings:
+        findings = [skipped("nothing to check")]
+    default: str | None = None
+    results = []
+    for finding in findings:
+        target = finding.target
+        if target is None:
+            default = default if default is not None else _target(job.context)
+            target = default
+        results.append(_result(job.spec, finding, target, elapsed))
+    return results
+
+
+def _target(ctx: Context) -> str:
+    try:
+        return ctx.default_target
+    except Exception:  # a broken script must not hide the result it explains
+        return "deployment"
 
 
 def _result(spec: CheckSpec, finding: Finding, target: str, elapsed: int) -> Result:
@@ -228,8 +303,8 @@ def _load_problem_result(problem: LoadProblem) -> Result:
     )
 
 
-def _scrub(result: Result, state: RunState) -> Result:
-    secrets = state.secrets
+def _scrub(result: Result, run: Run) -> Result:
+    secrets = run.secrets
     return replace(
         result,
         message=secrets.scrub_text(result.message),
@@ -237,46 +312,3 @@ def _scrub(result: Result, state: RunState) -> Result:
         target=secrets.scrub_text(result.target),
         details=secrets.scrub(result.details),
     )
-
-
-def apply_waivers(
-    results: Sequence[Result], deployment: Deployment, today: dt.date
-) -> list[Result]:
-    """Mark results that an active waiver accepts; say so where a waiver has expired."""
-    out = []
-    for result in results:
-        if result.status is Status.PASS:
-            out.append(result)
-            continue
-        matching = [w for w in deployment.waivers if w.matches(result.id, result.target)]
-        active = next((w for w in matching if w.active_on(today)), None)
-        if not matching:
-            out.append(result)
-        elif active is not None:
-            out.append(replace(result, waived=Waived(active.reason, active.expires)))
-        else:
-            waiver = max(matching, key=lambda w: w.expires)
-            details = dict(result.details)
-            details["expired_waiver"] = {
-                "reason": waiver.reason,
-                "expires": waiver.expires.isoformat(),
-            }
-            out.append(
-                replace(
-                    result,
-                    message=f"{result.message} (the waiver for this expired on "
-                    f"{waiver.expires.isoformat()} and no longer applies)",
-                    details=details,
-                )
-            )
-    return out
-
-
-def unused_waivers(results: Sequence[Result], deployment: Deployment) -> list[str]:
-    notes = []
-    for waiver in deployment.waivers:
-        if not any(waiver.matches(r.id, r.target) for r in results):
-            where = f" (pxready.toml line {waiver.line})" if waiver.line else ""
-            target = f" on {waiver.target}" if waiver.target else ""
-            notes.append(f"the waiver for {waiver.id}{target}{where} matched no result")
-    return notes

@@ -1,23 +1,29 @@
-"""Secrets are held in a type that will not print itself, and scrubbed from every result."""
+"""Secrets are held in a type that will not print itself, and scrubbed from every output."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from readiness.variables import VariablesScript
 
 MASK = "********"
 # Shorter values would mask ordinary words in messages; passwords that short fail anyway.
 _MIN_SCRUB_LENGTH = 6
+_QUOTED = r"\"[^\"]*\"|'[^']*'"
 
 
 class Secret:
     """A password or key. Its repr and str never show the value."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_value", "typed")
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, *, typed: bool = False) -> None:
         self._value = value
+        self.typed = typed  # typed at pxready's prompt, rather than read from the environment
 
     def reveal(self) -> str:
         return self._value
@@ -43,6 +49,21 @@ class SecretRegistry:
         if raw and len(raw) >= _MIN_SCRUB_LENGTH:
             with self._lock:
                 self._values.add(raw)
+
+    def add_script(self, script: VariablesScript) -> None:
+        """Every value of a secret-named variable is scrubbed from all output, and so is every
+        quoted text on its line (a value pxready cannot evaluate may still hold a password)."""
+        from readiness.variables.model import looks_secret
+
+        for assignment in script.assignments:
+            if not looks_secret(assignment.name):
+                continue
+            values = assignment.value if isinstance(assignment.value, list) else [assignment.value]
+            for value in values:
+                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                    self.add(str(value))
+            for quoted in re.findall(_QUOTED, script.line_text(assignment.line)):
+                self.add(quoted[1:-1])
 
     def scrub_text(self, text: str) -> str:
         with self._lock:

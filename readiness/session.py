@@ -10,17 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from readiness import __version__
+from readiness import __version__, waivers
 from readiness.check import CheckSkipped, CheckSpec
 from readiness.commands.options import write_output
 from readiness.config import ConfigError, ConfigProblem, Overrides, load
 from readiness.connector import display_path
-from readiness.context import Context, RunState
-from readiness.deployment import Deployment
-from readiness.model import ExitCode, FailOn, Report, Verdict
-from readiness.registry import SelectionError, load_registry, not_in_this_version, select
+from readiness.context import Run
+from readiness.exitcodes import ExitCode
+from readiness.model import ConnectorInputs, FailOn, Report, ReportInputs, Verdict
+from readiness.registry import SelectionError, load_registry, select
 from readiness.reporters import RenderOptions, UnknownFormat, format_for_output, renderer
-from readiness.runner import run, unused_waivers
+from readiness.runner import run_checks
 from readiness.secrets import Secret
 
 
@@ -52,17 +52,22 @@ def use_color(stream: TextIO) -> bool:
     return _is_tty(stream) and os.environ.get("TERM") != "dumb"
 
 
-def run_check(
-    request: CheckRequest, *, now: dt.datetime | None = None, cwd: Path | None = None
-) -> ExitCode:
+def build_report(
+    request: CheckRequest,
+    *,
+    now: dt.datetime | None = None,
+    cwd: Path | None = None,
+    interactive: bool = False,
+) -> Report:
+    """Configuration → selection → checks → report. `interactive` asks for passwords and shows
+    progress when a terminal is there; tests drive this function in-process without it."""
     now = now or dt.datetime.now(dt.UTC)
     cwd = cwd or Path.cwd()
     deployment, settings = load(request.overrides, cwd)
     registry = load_registry()
+    only = request.only or settings.only
     try:
-        specs = select(
-            registry.specs, request.only or settings.only, (*settings.skip, *request.skip)
-        )
+        specs = select(registry, only, (*settings.skip, *request.skip))
     except SelectionError as error:
         raise ConfigError([ConfigProblem(str(error))]) from None
     if not deployment.connectors and not deployment.node_certificates:
@@ -75,6 +80,43 @@ def run_check(
                 )
             ]
         )
+    run = Run(deployment, now)
+    progress = None
+    if interactive:
+        _ask_passwords(specs, run)
+        progress = _Progress(sys.stderr) if _is_tty(sys.stderr) else None
+    try:
+        results = run_checks(
+            specs,
+            run,
+            load_problems=registry.problems,
+            on_done=progress.done if progress else None,
+        )
+    finally:
+        run.close()
+        if progress:
+            progress.clear()
+    return Report(
+        tool_version=__version__,
+        generated_at=now,
+        inputs=describe_inputs(run),
+        results=tuple(results),
+        verdict=Verdict(FailOn(request.fail_on), request.strict),
+        notes=(
+            *waivers.unused(results, deployment.waivers),
+            *(
+                f"{cid} is not in this version of pxready, so it was not run"
+                for cid in registry.planned_matching(only)
+            ),
+        ),
+    )
+
+
+def run_check(
+    request: CheckRequest, *, now: dt.datetime | None = None, cwd: Path | None = None
+) -> ExitCode:
+    """The whole `pxready check`: the report, written where the request says."""
+    cwd = cwd or Path.cwd()
     outputs = []
     for spec in request.outputs:
         try:
@@ -83,34 +125,7 @@ def run_check(
         except UnknownFormat as error:
             raise ConfigError([ConfigProblem(f"--output {spec}: {error}")]) from None
     primary = renderer(request.fmt)
-
-    state = RunState()
-    _ask_passwords(specs, deployment, state, now)
-    progress = _Progress(sys.stderr) if _is_tty(sys.stderr) else None
-    results = run(
-        specs,
-        deployment,
-        now=now,
-        state=state,
-        load_problems=registry.problems,
-        on_done=progress.done if progress else None,
-    )
-    if progress:
-        progress.clear()
-    report = Report(
-        tool_version=__version__,
-        generated_at=now,
-        inputs=describe_inputs(deployment, state, now),
-        results=tuple(results),
-        verdict=Verdict(FailOn(request.fail_on), request.strict),
-        notes=(
-            *unused_waivers(results, deployment),
-            *(
-                f"{cid} is not in this version of pxready, so it was not run"
-                for cid in not_in_this_version(registry.specs, request.only or settings.only)
-            ),
-        ),
-    )
+    report = build_report(request, now=now, cwd=cwd, interactive=True)
 
     for render, path in outputs:
         write_output(path, render(report, RenderOptions(width=100)), "report")
@@ -137,71 +152,64 @@ def run_check(
     return report.exit_code
 
 
-def describe_inputs(deployment: Deployment, state: RunState, now: dt.datetime) -> dict[str, Any]:
+def describe_inputs(run: Run) -> ReportInputs:
     """The `inputs` of the report: what was checked. Never a secret."""
+    deployment = run.deployment
     connectors = []
     for connector in deployment.connectors:
-        ctx = Context(deployment, state, now, connector)
-        entry: dict[str, Any] = {
-            "vars": display_path(connector.vars_path) if connector.vars_path else None,
-            "connector_fqdn": None,
-            "azure_location": None,
-            "instance_count": None,
-        }
-        if connector.name:
-            entry["name"] = connector.name
+        entry = ConnectorInputs(
+            vars=display_path(connector.vars_path) if connector.vars_path else None,
+            name=connector.name,
+        )
         try:
-            variables = ctx.variables()
+            variables = run.context(connector).variables()
         except CheckSkipped:
             variables = None
         if variables is not None:
-            entry["connector_fqdn"] = variables.fqdn
-            entry["azure_location"] = variables.text("PxAzureLocation")
-            entry["instance_count"] = variables.instance_count
             pfx = variables.pfx_path()
-            entry["pfx"] = display_path(pfx) if pfx else None
+            entry = ConnectorInputs(
+                vars=entry.vars,
+                connector_fqdn=variables.fqdn,
+                azure_location=variables.text("PxAzureLocation"),
+                instance_count=variables.instance_count,
+                name=connector.name,
+                pfx=display_path(pfx) if pfx else None,
+            )
         connectors.append(entry)
-    first = (
-        connectors[0]
-        if connectors
-        else {"vars": None, "connector_fqdn": None, "azure_location": None, "instance_count": None}
+    at = (deployment.at or run.now).astimezone(dt.UTC)
+    return ReportInputs(
+        connectors=tuple(connectors),
+        offline=deployment.offline,
+        config=display_path(deployment.config_path) if deployment.config_path else None,
+        at=at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        node_certificates=tuple(display_path(p) for p in deployment.node_certificates),
+        contributed={k: tuple(v) for k, v in run.contributed.items()},
     )
-    return {
-        **first,
-        "offline": deployment.offline,
-        "config": display_path(deployment.config_path) if deployment.config_path else None,
-        "at": (deployment.at or now).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "node_certificates": [display_path(p) for p in deployment.node_certificates],
-        "connectors": connectors,
-    }
 
 
-def _ask_passwords(
-    specs: list[CheckSpec], deployment: Deployment, state: RunState, now: dt.datetime
-) -> None:
-    """Prompt for PFX passwords before the run, only on a terminal and only when needed."""
-    if not any(s.uses_pfx_password for s in specs) or not _is_tty(sys.stdin):
+def _ask_passwords(specs: list[CheckSpec], run: Run) -> None:
+    """Ask for the passwords the selected checks need before the run, on a terminal only."""
+    needy = [s for s in specs if s.passwords is not None]
+    if not needy or not _is_tty(sys.stdin):
         return
     import getpass
 
-    for connector in deployment.connectors:
-        env = connector.pfx_password_env
-        if env in os.environ or env in state.passwords:
-            continue
-        try:
-            pfx = Context(deployment, state, now, connector).variables().pfx_path()
-        except CheckSkipped:
-            continue
-        if pfx is None or not pfx.is_file():
-            continue
-        try:
-            value = getpass.getpass(
-                f"Password for {display_path(pfx)} (not echoed; set {env} to skip this prompt): ",
-                stream=sys.stderr,
-            )
-        except (EOFError, KeyboardInterrupt):
-            continue
-        state.passwords[env] = Secret(value)
+    contexts = [run.context(c) for c in run.deployment.connectors] or [run.context()]
+    for spec in needy:
+        assert spec.passwords is not None
+        for ctx in contexts:
+            for need in spec.passwords(ctx):
+                if need.env in os.environ or need.env in run.passwords:
+                    continue
+                try:
+                    value = getpass.getpass(
+                        f"Password for {display_path(need.path)} (not echoed; set {need.env} "
+                        "to skip this prompt): ",
+                        stream=sys.stderr,
+                    )
+                except EOFError:
+                    continue
+                run.passwords[need.env] = Secret(value, typed=True)
 
 
 class _Progress:

@@ -40,7 +40,7 @@ TABLE = [
     ("*.com", "example.com", False),
     ("*.co.uk", "example.co.uk", False),
     ("*.com.au", "example.com.au", False),
-    ("*.cloudapp.azure.com", "contoso.cloudapp.azure.com", False),
+    ("*.cloudapp.net", "contoso.cloudapp.net", False),  # on the Public Suffix List
     ("*.example.co.uk", "www.example.co.uk", True),
     # IP addresses and empty names are not DNS names
     ("192.0.2.1", "192.0.2.1", False),

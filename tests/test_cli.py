@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 
-from tests.conftest import FIXTURES, GOOD_VARS, Deployment, pxready
+from tests.support.cli import FIXTURES, GOOD_VARS, Deployment, pxready
 
 SCHEMA = json.loads(pxready("schema").stdout)
 EXAMPLE = FIXTURES / "example" / "pxready.toml"
@@ -228,7 +228,8 @@ def test_without_a_variables_script_the_vars_checks_skip(deployment: Deployment)
 
 
 def test_a_contract_check_not_built_yet_is_no_typo(deployment: Deployment) -> None:
-    from readiness.registry import CONTRACT_IDS, load_registry
+    from readiness.registry import load_registry
+    from tests.support.contract import CONTRACT_IDS
 
     missing = [cid for cid in CONTRACT_IDS if load_registry().get(cid) is None]
     if not missing:

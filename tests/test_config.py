@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from readiness.config import ConfigError, Overrides, load
-from tests.conftest import GOOD_VARS, Deployment
+from tests.support.cli import GOOD_VARS, Deployment
 
 
 def problems(root: Path, overrides: Overrides | None = None) -> list[str]:

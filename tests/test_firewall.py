@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GOOD_VARS, Deployment, pxready
 
+from checks.firewall import PortRangeError, build_plan, port_range
 from readiness.connector import ConnectorVariables
 from readiness.deployment import ConnectorInput
-from readiness.firewall import PortRangeError, build_plan, port_range
 from readiness.variables import parse_script
+from tests.support.cli import GOOD_VARS, Deployment, pxready
 
 FQDN = "pexip-teamsconn-eu.teams.example.com"
 
@@ -23,6 +23,9 @@ def plan_for(text: str, **kw: str) -> dict[str, Any]:
     script = parse_script(text, Path("variables.ps1"))
     variables = ConnectorVariables(script, ConnectorInput(index=0, vars_path=script.path))
     return {r.id: r for r in build_plan(variables, **kw).rules}
+
+
+ONLY_NODES = GOOD_VARS.replace(" + $PxMgmtSrcAddrPrefixes", "")
 
 
 def firewall_json(deployment: Deployment, *args: str) -> dict[str, Any]:
@@ -131,7 +134,7 @@ GUIDE_TABLE = {
 
 
 def test_every_row_of_the_planning_guide_table_is_a_rule() -> None:
-    rules = plan_for(GOOD_VARS)
+    rules = plan_for(ONLY_NODES)
     assert list(rules) == list(GUIDE_TABLE)
     for rule_id, (source, source_ports, destination, ports, protocol) in GUIDE_TABLE.items():
         rule = rules[rule_id]
@@ -154,17 +157,51 @@ def test_every_row_of_the_planning_guide_table_is_a_rule() -> None:
 
 def test_rules_are_filled_in_from_the_variables() -> None:
     rules = plan_for(GOOD_VARS)
-    nodes_prefixes = ("192.0.2.20", "203.0.113.10", "198.51.100.0/24")
-    assert rules["nodes-signaling-lb"].source_addresses == nodes_prefixes
+    assert rules["nodes-signaling-lb"].source_addresses == ("192.0.2.20",)
+    assert rules["nodes-signaling-lb"].source == "Conferencing Nodes"
     assert rules["nodes-signaling-lb"].destination_addresses == (FQDN,)
     assert rules["teams-signaling"].destination_addresses == (FQDN,)
     assert rules["connector-signaling-nodes"].destination_addresses == (
         "px-edge-pool.vc.example.com",
     )
-    assert rules["nodes-media"].destination_addresses == ("instances of scale set contosoeu",)
+    # Addresses unknown before the install are left empty; the note says why.
+    assert rules["nodes-media"].destination_addresses == ()
     assert "contoso-TeamsConn-eu-RG" in rules["nodes-media"].note
     rdp = rules["management-rdp-instances"]
     assert (rdp.action, rdp.source_addresses) == ("Allow", ("203.0.113.10", "198.51.100.0/24"))
+
+
+def test_management_prefixes_in_the_node_list_are_labelled_as_such() -> None:
+    rules = plan_for(GOOD_VARS)
+    management = rules["nodes-signaling-lb-management"]
+    assert management.source_addresses == ("203.0.113.10", "198.51.100.0/24")
+    assert management.source.startswith("Management workstations")
+    assert "$PxMgmtSrcAddrPrefixes" in management.note
+    assert "203.0.113.10" not in rules["nodes-signaling-lb"].source_addresses
+
+
+def test_no_prose_in_address_fields() -> None:
+    for rule in plan_for(GOOD_VARS).values():
+        for address in (*rule.source_addresses, *rule.destination_addresses):
+            assert " " not in address and "<" not in address, (rule.id, address)
+
+
+def test_the_dmz_side_has_the_node_firewall_rules_seen_from_the_nodes() -> None:
+    rules = plan_for(ONLY_NODES, side="dmz")
+    assert set(rules) == {
+        "nodes-signaling-lb",
+        "nodes-signaling-instances",
+        "nodes-media",
+        "connector-signaling-nodes",
+        "connector-media-nodes",
+        "clients-alternative-dial",
+    }
+    assert rules["nodes-signaling-lb"].direction == "outbound"
+    assert rules["connector-signaling-nodes"].direction == "inbound"
+    assert rules["clients-alternative-dial"].direction == "inbound"
+    connector_side = plan_for(ONLY_NODES, side="connector")
+    assert "clients-alternative-dial" not in connector_side
+    assert "teams-signaling" in connector_side
 
 
 def test_empty_node_prefixes_name_the_nodes_and_say_the_nsg_is_open() -> None:
@@ -181,7 +218,7 @@ def test_empty_management_prefixes_make_rdp_a_deny_closed_by_design() -> None:
     rules = plan_for(text)
     for rule_id in ("management-rdp-lb", "management-rdp-instances"):
         assert rules[rule_id].action == "Deny"
-        assert rules[rule_id].source_addresses == ("Any",)
+        assert rules[rule_id].source_addresses == ("any",)
         assert "closed by design" in rules[rule_id].note
     assert all(r.action == "Allow" for k, r in rules.items() if not k.startswith("management"))
 
@@ -206,8 +243,10 @@ def test_unset_values_are_named_not_invented() -> None:
         if not line.startswith(("$PxTeamsConnFqdn", "$PxNodeFqdns"))
     )
     rules = plan_for(text)
-    assert rules["teams-signaling"].destination_addresses == ("<$PxTeamsConnFqdn not set>",)
-    assert rules["connector-signaling-nodes"].destination_addresses == ("<$PxNodeFqdns not set>",)
+    assert rules["teams-signaling"].destination_addresses == ()
+    assert "$PxTeamsConnFqdn is not set" in rules["teams-signaling"].note
+    assert rules["connector-signaling-nodes"].destination_addresses == ()
+    assert "$PxNodeFqdns is not set" in rules["connector-signaling-nodes"].note
 
 
 def test_json_output(deployment: Deployment) -> None:
@@ -217,7 +256,7 @@ def test_json_output(deployment: Deployment) -> None:
     assert (document["signaling_ports"], document["media_ports"]) == ("33000-39999", "40000-49999")
     [plan] = document["connectors"]
     assert plan["connector"] == FQDN and plan["vars"] == "variables.ps1"
-    assert len(plan["rules"]) == len(GUIDE_TABLE)
+    assert len(plan["rules"]) == len(GUIDE_TABLE) + 2  # two rows split off for management
     first = plan["rules"][0]
     assert set(first) >= {
         "direction",
@@ -252,8 +291,10 @@ def test_csv_has_a_header_and_one_row_per_rule(deployment: Deployment) -> None:
     run = pxready("firewall", "--vars", "variables.ps1", "--format", "csv", cwd=deployment.root)
     assert run.code == 0, run.stderr
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
-    assert len(rows) == len(GUIDE_TABLE)
-    assert rows[0]["source_addresses"] == "192.0.2.20;203.0.113.10;198.51.100.0/24"
+    assert len(rows) == len(GUIDE_TABLE) + 2
+    assert rows[0]["source_addresses"] == "192.0.2.20"
+    assert rows[1]["source_addresses"] == "203.0.113.10;198.51.100.0/24"
+    assert rows[1]["source"] == "Management workstations (admin consent)"
     assert rows[0]["destination_addresses"] == FQDN
     assert rows[0]["note"].startswith("from $PxNodesSourceAddressPrefixes")
     # A network team moving between the CSV and the JSON finds the same field names.
@@ -268,10 +309,10 @@ def test_csv_has_a_header_and_one_row_per_rule(deployment: Deployment) -> None:
     )
     assert written.code == 0, written.stderr
     assert written.stdout == ""
-    assert "wrote 14 firewall rules to rules.csv" in written.stderr
+    assert "wrote 16 firewall rules to rules.csv" in written.stderr
     raw = (deployment.root / "rules.csv").read_bytes()
     # RFC 4180 line endings, UTF-8, whatever the platform.
-    assert raw.count(b"\r\n") == len(GUIDE_TABLE) + 1 and b"\r\r" not in raw
+    assert raw.count(b"\r\n") == len(GUIDE_TABLE) + 3 and b"\r\r" not in raw
     with (deployment.root / "rules.csv").open(encoding="utf-8", newline="") as handle:
         assert list(csv.DictReader(handle)) == rows
 
@@ -285,10 +326,10 @@ def test_table_output(deployment: Deployment) -> None:
     assert lines[0] == f"Firewall rules for the Teams Connector {FQDN} (variables.ps1)"
     assert " 1. inbound  Allow TCP 443  Signaling" in lines
     assert (
-        "    from Conferencing Nodes: 192.0.2.20, 203.0.113.10, 198.51.100.0/24 (source "
-        "ports 34000-34999)" in run.stdout.replace("\n         ", " ")
+        "    from Conferencing Nodes: 192.0.2.20 (source ports 34000-34999)"
+        in run.stdout.replace("\n         ", " ")
     )
-    assert "14. inbound  Allow TCP 443  Alternative dial instructions" in lines
+    assert "16. inbound  Allow TCP 443  Alternative dial instructions" in lines
     assert all(len(line) <= 100 for line in lines)
 
 

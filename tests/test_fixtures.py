@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import FIXTURES
+from tests.support.cli import FIXTURES
 
 
 def test_generated_pki_matches_the_committed_files() -> None:

@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, GOOD_VARS, Deployment, Run
+
+from tests.support.cli import FIXTURES, GOOD_VARS, Deployment, Run
 
 NODES = FIXTURES / "pki" / "nodes"
 ROOT = FIXTURES / "pki" / "root-ca.pem"
@@ -50,7 +51,7 @@ def run_nodes(
         [trust]
         ca_bundle = "{ROOT.as_posix()}"
         """)
-    return deployment.check("--format", fmt, "--at", AT, "--offline", "--only", "node-cert.*")
+    return deployment.checks("--format", fmt, "--at", AT, "--offline", "--only", "node-cert.*")
 
 
 def by_target(run: Run, check_id: str) -> dict[str, dict[str, object]]:
@@ -123,7 +124,7 @@ def test_names_of_every_connector_are_checked(deployment: Deployment) -> None:
         [trust]
         ca_bundle = "{ROOT.as_posix()}"
         """)
-    run = deployment.check("--format", "json", "--at", AT, "--offline", "--only", "node-cert.*")
+    run = deployment.checks("--format", "json", "--at", AT, "--offline", "--only", "node-cert.*")
     names = by_target(run, "node-cert.names")
     assert names["px-edge-pool.vc.example.com"]["status"] == "pass"
     assert names["px-us-edge.vc.example.org"]["status"] == "fail"
@@ -210,7 +211,7 @@ def test_bad_node_files_have_their_own_message(
 def test_no_node_certificates_skip(deployment: Deployment) -> None:
     deployment.vars(GOOD_VARS)
     deployment.config('[[connector]]\nvars = "variables.ps1"\n')
-    run = deployment.check("--format", "json", "--offline", "--only", "node-cert.*")
+    run = deployment.checks("--format", "json", "--offline", "--only", "node-cert.*")
     for check_id in NODE_CHECKS:
         result = run.result(check_id)
         assert result["status"] == "skip"

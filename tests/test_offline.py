@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.conftest import FIXTURES, REPO
+from tests.support.cli import FIXTURES, REPO
 
 EXAMPLE = FIXTURES / "example" / "pxready.toml"
 HEAVY = ("azure", "httpx", "httpcore", "dns", "msal", "requests", "urllib3", "ssl", "asyncio")

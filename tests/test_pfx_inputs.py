@@ -12,7 +12,6 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, GOOD_VARS, Deployment
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import (
@@ -26,6 +25,7 @@ from hypothesis import strategies as st
 from checks.certs.pem import CertFileProblem, parse_cert_file
 from checks.certs.pfx import PfxProblem, open_pfx, read_pfx_structure
 from checks.certs.pkcs12_info import read_structure
+from tests.support.cli import FIXTURES, GOOD_VARS, Deployment
 
 CONNECTOR = FIXTURES / "pki" / "connector"
 PASSWORD = "Fixture-PFX-4711"
@@ -223,7 +223,7 @@ def test_random_file_end_to_end(deployment: Deployment, seed: int) -> None:
     deployment.vars(GOOD_VARS)
     (deployment.root / "pexip-teams.pfx").write_bytes(random.Random(seed).randbytes(1 + seed * 700))
     deployment.config('[[connector]]\nvars = "variables.ps1"\n')
-    run = deployment.check(
+    run = deployment.checks(
         "--format",
         "json",
         "--offline",

@@ -3,39 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import FIXTURES, GOOD_VARS, REPO, Deployment, pxready
-
-
-@pytest.fixture(scope="session")
-def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Install the example and the faulty plugin packages into their own site folder."""
-    target = tmp_path_factory.mktemp("site")
-    for package in (FIXTURES / "plugin-example", REPO / "tests" / "data" / "plugin-faulty"):
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--no-build-isolation",
-                "--target",
-                str(target),
-                str(package),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    return target
+from tests.support.cli import GOOD_VARS, Deployment, pxready
 
 
 def with_site(site: Path) -> dict[str, str]:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import GOOD_VARS, REPO, pxready
+
+from tests.support.cli import GOOD_VARS, REPO, pxready
 
 # Build and tool caches of the working tree are not part of the hook repository.
 _NOT_COPIED = shutil.ignore_patterns(

@@ -5,15 +5,20 @@ from __future__ import annotations
 import pytest
 
 from readiness import CheckSpec, Context, Finding, check, passed
-from readiness.registry import SelectionError, build, load_registry, select
+from readiness.check import PlannedCheck
+from readiness.registry import Registry, SelectionError, build, load_registry, select
 
 
-def _spec(check_id: str) -> CheckSpec:
-    @check(check_id, f"title of {check_id}", reference="r", remediation="fix")
+def _spec(check_id: str, order: int = 1000) -> CheckSpec:
+    @check(check_id, f"title of {check_id}", reference="r", remediation="fix", order=order)
     def function(ctx: Context) -> Finding:
         return passed("ok")
 
     return function
+
+
+def _registry(*specs: CheckSpec | PlannedCheck) -> Registry:
+    return build([("p", "d", list(specs))])
 
 
 def test_builtin_checks_register_through_entry_points() -> None:
@@ -59,9 +64,19 @@ def test_invalid_id_is_refused_at_declaration() -> None:
         _spec("Vars.Parse")
 
 
-def test_areas_are_ordered_as_a_deployment_is_prepared() -> None:
-    registry = build([("p", "d", [_spec("zeta.a"), _spec("azure.q"), _spec("vars.x")])])
+def test_areas_are_ordered_by_the_order_their_checks_declare() -> None:
+    registry = _registry(_spec("zeta.a"), _spec("azure.q", 70), _spec("vars.x", 10))
     assert registry.ids() == ["vars.x", "azure.q", "zeta.a"]
+
+
+def test_areas_of_the_same_order_keep_registration_order() -> None:
+    registry = _registry(_spec("b.x"), _spec("a.x"), _spec("b.y"))
+    assert registry.ids() == ["b.x", "b.y", "a.x"]
+
+
+def test_builtin_areas_come_in_the_order_a_deployment_is_prepared() -> None:
+    areas = list(dict.fromkeys(s.area for s in load_registry().specs))
+    assert areas[:3] == ["vars", "connector-cert", "node-cert"]
 
 
 @pytest.mark.parametrize(
@@ -77,16 +92,23 @@ def test_areas_are_ordered_as_a_deployment_is_prepared() -> None:
 def test_only_and_skip_globs(
     only: tuple[str, ...], skip: tuple[str, ...], expected: list[str]
 ) -> None:
-    specs = [_spec("vars.a"), _spec("vars.b"), _spec("dns.c")]
-    assert [s.id for s in select(specs, only, skip)] == expected
+    registry = _registry(_spec("vars.a"), _spec("vars.b"), _spec("dns.c"))
+    assert [s.id for s in select(registry, only, skip)] == expected
 
 
 def test_a_pattern_matching_nothing_is_an_error() -> None:
     with pytest.raises(SelectionError, match=r"'vars\.pasre'"):
-        select([_spec("vars.parse")], ("vars.pasre",), ())
+        select(_registry(_spec("vars.parse")), ("vars.pasre",), ())
 
 
-def test_contract_ids_are_valid_selections_even_before_they_are_built() -> None:
-    specs = [_spec("vars.parse")]
-    assert select(specs, (), ("tls.node", "azure.*")) == specs
-    assert select(specs, ("tls.node",), ()) == []
+def test_announced_ids_are_valid_selections_even_before_they_are_built() -> None:
+    planned = PlannedCheck("tls.node", "t", "each node accepts TLS 1.2")
+    registry = _registry(_spec("vars.parse"), planned)
+    assert select(registry, (), ("tls.node", "tls.*")) == list(registry.specs)
+    assert select(registry, ("tls.node",), ()) == []
+    assert registry.planned_matching(("tls.*",)) == ["tls.node"]
+
+
+def test_a_built_check_replaces_its_announcement() -> None:
+    registry = _registry(PlannedCheck("tls.node", "t", "r"), _spec("tls.node"))
+    assert registry.ids() == ["tls.node"] and registry.planned == ()

@@ -6,13 +6,13 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import GOOD_VARS, Deployment
 from data.sample_reports import HOSTILE_TARGET, VERDICTS, all_pass, every_status
 from lxml import etree
 
-from readiness.model import Report
+from readiness.model import Report, ReportInputs
 from readiness.reporters import RenderOptions
 from readiness.reporters.junit import render
+from tests.support.cli import GOOD_VARS, Deployment
 
 SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "data" / "junit.xsd")))
 
@@ -139,7 +139,9 @@ def test_an_all_pass_report_has_no_failures() -> None:
 
 def test_an_empty_report_is_still_a_valid_document() -> None:
     report = every_status()
-    empty = Report(tool_version="0.1.0", generated_at=report.generated_at, inputs={}, results=())
+    empty = Report(
+        tool_version="0.1.0", generated_at=report.generated_at, inputs=ReportInputs(), results=()
+    )
     root = validated(render(empty, RenderOptions()))
     assert root.get("tests") == "0" and root.findall("testsuite") == []
 

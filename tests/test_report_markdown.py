@@ -11,12 +11,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import GOOD_VARS, Deployment
 from data.sample_reports import HOSTILE_TARGET, VERDICTS, all_pass, every_status
 from markdown_it import MarkdownIt
 
 from readiness.reporters import RenderOptions
 from readiness.reporters.markdown import cell, render
+from tests.support.cli import GOOD_VARS, Deployment
 
 MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import GOOD_VARS, Deployment
 from data.sample_reports import FQDN, HOSTILE_TARGET, VERDICTS, all_pass, every_status
 
-from readiness.model import Report
+from readiness.model import Report, ReportInputs
 from readiness.reporters import RenderOptions
 from readiness.reporters.sarif import render, sarif_document
+from tests.support.cli import GOOD_VARS, Deployment
 
 SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
@@ -184,7 +184,10 @@ def test_an_all_pass_report_has_rules_and_no_results(tmp_path: Path) -> None:
     assert document["runs"][0]["results"] == []
     assert len(document["runs"][0]["tool"]["driver"]["rules"]) == 2
     empty = Report(
-        tool_version="0.1.0", generated_at=all_pass().generated_at, inputs={}, results=()
+        tool_version="0.1.0",
+        generated_at=all_pass().generated_at,
+        inputs=ReportInputs(),
+        results=(),
     )
     VALIDATOR.validate(sarif_document(empty, cwd=tmp_path))
 

@@ -22,11 +22,18 @@ from readiness import (
     passed,
     warned,
 )
-from readiness.context import RunState
-from readiness.deployment import ConnectorInput, Deployment, Waiver
-from readiness.runner import run
+from readiness.check import CheckSpec
+from readiness.context import Run
+from readiness.deployment import ConnectorInput, Deployment
+from readiness.model import Result
+from readiness.runner import run_checks
+from readiness.waivers import Waiver
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+
+
+def run(specs: list[CheckSpec], deployment: Deployment, now: dt.datetime = NOW) -> list[Result]:
+    return run_checks(specs, Run(deployment, now))
 
 
 def deployment(tmp_path: Path, connectors: int = 1, **kw: object) -> Deployment:
@@ -90,7 +97,6 @@ def test_each_kind_of_outcome_becomes_a_result(tmp_path: Path) -> None:
     results = run(
         [raises, skips, errors, many, asynchronous, async_generator, nothing, wrong_type],
         deployment(tmp_path),
-        now=NOW,
     )
     bug = results[0]
     assert bug.id == "t.raises" and bug.status is Status.ERROR
@@ -107,7 +113,7 @@ def test_each_kind_of_outcome_becomes_a_result(tmp_path: Path) -> None:
 
 
 def test_default_target_is_the_connector_fqdn_and_scopes_are_respected(tmp_path: Path) -> None:
-    results = run([asynchronous, whole], deployment(tmp_path, connectors=2), now=NOW)
+    results = run([asynchronous, whole], deployment(tmp_path, connectors=2))
     assert [(r.id, r.target) for r in results] == [
         ("t.async", "c0.example.com"),
         ("t.async", "c1.example.com"),
@@ -123,7 +129,7 @@ def test_network_checks_skip_offline_without_running(tmp_path: Path) -> None:
         ran.append(1)
         return passed("ran")
 
-    results = run([net], deployment(tmp_path, offline=True), now=NOW)
+    results = run([net], deployment(tmp_path, offline=True))
     assert results[0].status is Status.SKIP and "--offline" in results[0].message
     assert ran == []
 
@@ -141,7 +147,7 @@ def test_network_checks_run_concurrently_but_report_in_order(tmp_path: Path) -> 
         return slow
 
     specs = [make("a", 0.2), make("b", 0.0), make("c", 0.1)]
-    results = run(specs, deployment(tmp_path), now=NOW)
+    results = run(specs, deployment(tmp_path))
     assert [r.message for r in results] == ["a", "b", "c"]
 
 
@@ -160,7 +166,7 @@ def test_memo_computes_shared_work_once(tmp_path: Path) -> None:
 
         return user
 
-    results = run([make("a"), make("b"), make("c")], deployment(tmp_path), now=NOW)
+    results = run([make("a"), make("b"), make("c")], deployment(tmp_path))
     assert [r.message for r in results] == ["loaded"] * 3
     assert calls == [1]
 
@@ -178,7 +184,7 @@ def test_known_secrets_are_scrubbed_from_every_field(tmp_path: Path, monkeypatch
             details={"pw": secret.reveal(), "list": [secret.reveal()]},
         )
 
-    result = run([leaky], deployment(tmp_path), now=NOW)[0]
+    result = run([leaky], deployment(tmp_path))[0]
     assert "Sup3r-Secret!" not in repr(result)
     assert result.message == "opened with ********"
 
@@ -193,7 +199,7 @@ def test_waivers_apply_through_their_expiry_day(tmp_path: Path) -> None:
         Waiver("t.*", "accepted, case 1", dt.date(2026, 11, 29), target="X.example.com."),
         Waiver("t.fails", "old case", dt.date(2026, 11, 28), target="y.example.com"),
     )
-    results = run([fails], deployment(tmp_path, waivers=waivers), now=NOW)
+    results = run([fails], deployment(tmp_path, waivers=waivers))
     assert results[0].waived is not None and results[0].waived.reason == "accepted, case 1"
     assert results[1].waived is None
     assert "expired on 2026-11-28" in results[1].message
@@ -201,6 +207,22 @@ def test_waivers_apply_through_their_expiry_day(tmp_path: Path) -> None:
 
 
 def test_context_state_is_per_run(tmp_path: Path) -> None:
-    state = RunState()
-    assert state.memo.get("k", lambda: 1) == 1
-    assert RunState().memo.get("k", lambda: 2) == 2
+    dep = deployment(tmp_path)
+    assert Run(dep, NOW).memo.get("k", lambda: 1) == 1
+    assert Run(dep, NOW).memo.get("k", lambda: 2) == 2
+
+
+def test_coroutine_checks_share_one_event_loop(tmp_path: Path) -> None:
+    loops: list[object] = []
+
+    def make(name: str) -> CheckSpec:
+        @check(f"t.{name}", name, reference="r", remediation="f", needs=Needs.NETWORK)
+        async def probe(ctx: Context) -> Finding:
+            loops.append(asyncio.get_running_loop())
+            await asyncio.sleep(0.01)
+            return passed(name)
+
+        return probe
+
+    run([make("a"), make("b"), make("c")], deployment(tmp_path, connectors=2))
+    assert len(loops) == 6 and len(set(map(id, loops))) == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, pxready
+from tests.support.cli import FIXTURES, pxready
 
 FORMATS = ("table", "json", "markdown", "junit", "sarif")
 EXTENSIONS = {"json": "json", "markdown": "md", "junit": "xml", "sarif": "sarif", "table": "txt"}

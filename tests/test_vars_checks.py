@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GOOD_VARS, Deployment, Run
+from tests.support.cli import GOOD_VARS, Deployment, Run
 
 VARS_CHECKS = (
     "vars.parse",
@@ -39,7 +39,7 @@ def with_vars(text: str, **changes: str | None) -> str:
 
 def check(deployment: Deployment, text: str, *args: str, encoding: str = "utf-8") -> Run:
     deployment.vars(text, encoding=encoding)
-    run = deployment.check(
+    run = deployment.checks(
         "--vars", "variables.ps1", "--format", "json", "--offline", "--only", "vars.*", *args
     )
     assert run.code in (0, 1), run.stderr
@@ -71,7 +71,7 @@ def test_a_fail_is_exit_1(deployment: Deployment) -> None:
 
 
 def test_missing_vars_file_is_exit_2(deployment: Deployment) -> None:
-    run = deployment.check("--vars", "nope.ps1", "--offline", "--format", "json")
+    run = deployment.checks("--vars", "nope.ps1", "--offline", "--format", "json")
     assert run.code == 2
     assert run.stdout == ""
     assert "nope.ps1" in run.stderr
@@ -123,7 +123,7 @@ def test_parse_fail_names_the_line_and_other_checks_skip(
 
 def test_binary_file_fails_parse(deployment: Deployment) -> None:
     (deployment.root / "variables.ps1").write_bytes(bytes(range(256)))
-    run = deployment.check("--vars", "variables.ps1", "--format", "json", "--offline")
+    run = deployment.checks("--vars", "variables.ps1", "--format", "json", "--offline")
     parse = run.result("vars.parse")
     assert parse["status"] == "fail"
     assert "not readable text" in parse["message"]
@@ -150,7 +150,7 @@ def test_windows_encodings_read_the_same(deployment: Deployment, encoding: str, 
     (deployment.root / "variables.ps1").write_bytes(
         bom + text.replace("\n", "\r\n").encode(encoding)
     )
-    windows = deployment.check(
+    windows = deployment.checks(
         "--vars", "variables.ps1", "--format", "json", "--offline", "--only", "vars.*"
     )
     assert results_by_id(windows) == results_by_id(plain)
@@ -334,7 +334,7 @@ def test_plain_text_password_fails_and_is_never_shown(
 ) -> None:
     text = with_vars(GOOD_VARS, PxWinAdminUser='"pexadmin"', PxWinAdminPassword=written)
     deployment.vars(text)
-    run = deployment.check("--vars", "variables.ps1", "--format", fmt, "--offline", "-v")
+    run = deployment.checks("--vars", "variables.ps1", "--format", fmt, "--offline", "-v")
     assert run.code == 1
     for fragment in (PASSWORD, PASSWORD[:6], PASSWORD[6:]):
         assert fragment not in run.stdout
@@ -423,7 +423,7 @@ def test_consent_from_the_config(deployment: Deployment) -> None:
     deployment.config(
         '[[connector]]\nvars = "variables.ps1"\n[azure]\nconsent_from = "198.51.100.9"\n'
     )
-    run = deployment.check("--format", "json", "--offline")
+    run = deployment.checks("--format", "json", "--offline")
     assert run.result("vars.consent-access")["status"] == "fail"
 
 
@@ -442,7 +442,7 @@ def test_each_connector_gets_its_own_results(deployment: Deployment) -> None:
     deployment.config(
         '[[connector]]\nvars = "eu/variables.ps1"\n[[connector]]\nvars = "us/variables.ps1"\n'
     )
-    run = deployment.check("--format", "json", "--offline", "--only", "vars.*")
+    run = deployment.checks("--format", "json", "--offline", "--only", "vars.*")
     for check_id in VARS_CHECKS:
         targets = sorted(r["target"] for r in run.results(check_id))
         assert targets == [FQDN, "pexip-teamsconn-us.teams.example.com"], check_id
@@ -460,7 +460,7 @@ def test_duplicate_connector_fqdn_fails(deployment: Deployment) -> None:
     deployment.config(
         '[[connector]]\nvars = "eu/variables.ps1"\n[[connector]]\nvars = "us/variables.ps1"\n'
     )
-    run = deployment.check("--format", "json", "--offline", "--only", "vars.fqdn")
+    run = deployment.checks("--format", "json", "--offline", "--only", "vars.fqdn")
     results = run.results("vars.fqdn")
     assert len(results) == 2
     assert all(r["status"] == "fail" for r in results)
@@ -472,7 +472,7 @@ def test_vars_flag_replaces_the_first_connector(deployment: Deployment) -> None:
     deployment.vars(with_vars(GOOD_VARS, PxBaseConnName='"BAD-NAME"'), name="eu/variables.ps1")
     deployment.vars(GOOD_VARS, name="fixed.ps1")
     deployment.config('[[connector]]\nvars = "eu/variables.ps1"\n')
-    run = deployment.check(
+    run = deployment.checks(
         "--vars", "fixed.ps1", "--format", "json", "--offline", "--only", "vars.naming"
     )
     assert run.result("vars.naming")["status"] == "pass"
@@ -495,7 +495,7 @@ def test_instance_count_is_a_whole_number(deployment: Deployment, value: str, st
     deployment.vars(
         GOOD_VARS.replace('$PxTeamsConnInstanceCount = "3"', f"$PxTeamsConnInstanceCount = {value}")
     )
-    run = deployment.check(
+    run = deployment.checks(
         "--vars", "variables.ps1", "--format", "json", "--offline", "--only", "vars.required"
     )
     result = run.result("vars.required")
@@ -507,7 +507,7 @@ def test_instance_count_is_a_whole_number(deployment: Deployment, value: str, st
 
 def test_a_password_after_a_syntax_error_is_still_found(deployment: Deployment) -> None:
     deployment.vars('$PxBaseConnName = @("contoso"\n$PxWinAdminPassword = "P@ss<&>w0rd!x"\n')
-    run = deployment.check(
+    run = deployment.checks(
         "--vars",
         "variables.ps1",
         "--format",
@@ -527,7 +527,7 @@ def test_a_password_after_a_syntax_error_is_still_found(deployment: Deployment) 
 
 def test_a_broken_script_without_passwords_is_not_declared_clean(deployment: Deployment) -> None:
     deployment.vars('$PxBaseConnName = @("contoso"\n$PxVmssRegion = "eu"\n')
-    run = deployment.check(
+    run = deployment.checks(
         "--vars", "variables.ps1", "--format", "json", "--offline", "--only", "vars.secrets"
     )
     assert run.result("vars.secrets")["status"] == "skip"

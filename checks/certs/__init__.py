@@ -1,15 +1,18 @@
 """Certificate helpers for the connector-cert.* and node-cert.* checks.
 
-These modules import cryptography, pyasn1 and service_identity at their top. The check modules
-import them only inside check functions, so listing checks and the pre-commit path never pay
-for those imports; that is why the module-level imports here carry `noqa: TID253`.
+These modules import cryptography at their top. The check modules import them only inside
+check functions, so listing checks and the pre-commit path never pay for those imports; that
+is why the module-level imports here carry `noqa: TID253`. Every helper that judges something
+returns a `Verdict`; a check turns it into a finding with `Verdict.finding`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from readiness.model import Finding, Status
+from readiness.model import Finding, Location, Status
 
 
 class InputProblem(Exception):
@@ -22,6 +25,21 @@ class InputProblem(Exception):
         self.message = message
 
 
-def as_finding(status: str, message: str, **kw: Any) -> Finding:
-    """A verdict of the certificate helpers ("pass", "warn", "fail") as a check's finding."""
-    return Finding(Status(status), message, **kw)
+@dataclass(frozen=True)
+class Verdict:
+    """What a certificate helper concludes: a status, one line, and what backs it."""
+
+    status: Status
+    message: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+    remediation: str | None = None  # replaces the check's general fix when set
+
+    def finding(self, *, target: str | None = None, location: Location | None = None) -> Finding:
+        return Finding(
+            self.status,
+            self.message,
+            target=target,
+            details=dict(self.details),
+            location=location,
+            remediation=self.remediation,
+        )

@@ -14,17 +14,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checks.certs import Verdict
+from readiness.check import CheckError
+from readiness.model import Status
+
 if TYPE_CHECKING:
     from cryptography import x509
+
+    from readiness import Context
 
 PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----\r?\n.+?\r?\n-----END CERTIFICATE-----", re.DOTALL
 )
 MAX_WALK = 10
+MAX_BUNDLE_BYTES = 16 * 1024 * 1024  # Mozilla's is about 250 KB
 
 
 class TrustStoreProblem(Exception):
@@ -33,32 +39,27 @@ class TrustStoreProblem(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class ChainVerdict:
-    status: str  # "pass", "warn" or "fail"
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-
 def load_roots(bundle: Path | None) -> tuple[list[x509.Certificate], str]:
     """Trust anchors from a PEM bundle (default: certifi's Mozilla bundle), and its name."""
-    from cryptography import x509
+    from checks.certs.loading import CertificateProblem, certificate_from_pem
+    from readiness.connector import display_path
+    from readiness.files import InputFileError, read_input
 
     if bundle is None:
         import certifi
 
         path, label = Path(certifi.where()), "the Mozilla CA bundle (certifi)"
     else:
-        path, label = bundle, f"the CA bundle {bundle}"
+        path, label = bundle, f"the CA bundle {display_path(bundle)}"
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TrustStoreProblem(f"{label} cannot be read ({exc.strerror})") from None
+        data = read_input(path, MAX_BUNDLE_BYTES, "CA bundle")
+    except InputFileError as problem:
+        raise TrustStoreProblem(f"{label} {problem.message}") from None
     roots = []
     for block in PEM_CERTIFICATE.findall(data):
         try:
-            roots.append(x509.load_pem_x509_certificate(block))
-        except ValueError:
+            roots.append(certificate_from_pem(block))
+        except CertificateProblem:
             continue  # one bad entry must not distrust the rest
     if not roots:
         raise TrustStoreProblem(f"{label} holds no readable certificate")
@@ -141,7 +142,7 @@ def judge(
     roots_label: str,
     at: dt.datetime,
     where: str,
-) -> ChainVerdict:
+) -> Verdict:
     """Verify `leaf` with the certificates of `where` (the PFX, the PEM file) as intermediates."""
     from cryptography.x509.verification import VerificationError
 
@@ -180,8 +181,8 @@ def judge(
     ):
         # The planning guide requires the intermediates inside the PFX: the installer and the
         # far end build the chain from it and their trusted roots, not from our CA bundle.
-        return ChainVerdict(
-            "fail",
+        return Verdict(
+            Status.FAIL,
             f"the intermediate {subject(anchor)} is missing from {where}: the chain verifies "
             f"here only because {roots_label} holds that intermediate itself",
             details,
@@ -191,8 +192,8 @@ def judge(
         if intermediates
         else "directly"
     )
-    return ChainVerdict(
-        "pass", f"chains to the trusted root {subject(anchor)} {via}{note}", details
+    return Verdict(
+        Status.PASS, f"chains to the trusted root {subject(anchor)} {via}{note}", details
     )
 
 
@@ -221,7 +222,7 @@ def _diagnose(
     where: str,
     error: str,
     details: dict[str, Any],
-) -> ChainVerdict:
+) -> Verdict:
     """Walk up from the leaf by name and signature to say why the chain does not verify."""
     details["verifier"] = error
     path = [leaf]
@@ -229,22 +230,22 @@ def _diagnose(
     for _ in range(MAX_WALK):
         if any(signed_by(current, root) for root in roots):
             details["chain"] = [subject(c) for c in path]
-            return ChainVerdict(
-                "fail",
+            return Verdict(
+                Status.FAIL,
                 f"the chain from {where} reaches a trusted root but does not verify: {error}",
                 details,
             )
         if is_self_signed(current):
             details["chain"] = [subject(c) for c in path]
             if current is leaf:
-                return ChainVerdict(
-                    "fail",
+                return Verdict(
+                    Status.FAIL,
                     "the certificate is self-signed: no CA issued it, and "
                     f"{roots_label} does not trust it",
                     details,
                 )
-            return ChainVerdict(
-                "fail",
+            return Verdict(
+                Status.FAIL,
                 f"the chain ends at {subject(current)}, a root that {roots_label} "
                 "does not trust (a private CA? the connector needs a publicly trusted one)",
                 details,
@@ -261,21 +262,21 @@ def _diagnose(
             details["ca_issuers"] = urls
         same_name = [c for c in [*pool, *roots] if c.subject == current.issuer]
         if same_name:
-            return ChainVerdict(
-                "fail",
+            return Verdict(
+                Status.FAIL,
                 f"{issuer(current)} is present but did not sign {subject(current)} "
                 "(a different key: a re-issued or cross-signed CA certificate is needed)",
                 details,
             )
         role = "the certificate" if current is leaf else f"the intermediate {subject(current)}"
-        return ChainVerdict(
-            "fail",
+        return Verdict(
+            Status.FAIL,
             f"the issuer of {role} is missing: {issuer(current)} is neither in "
             f"{where} nor in {roots_label}",
             details,
         )
     details["chain"] = [subject(c) for c in path]
-    return ChainVerdict("fail", f"the chain does not verify: {error}", details)
+    return Verdict(Status.FAIL, f"the chain does not verify: {error}", details)
 
 
 def _ca_issuer_urls(cert: x509.Certificate) -> list[str]:
@@ -292,3 +293,12 @@ def _ca_issuer_urls(cert: x509.Certificate) -> list[str]:
         if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS
         and isinstance(d.access_location, x509.UniformResourceIdentifier)
     ]
+
+
+def trust_roots(ctx: Context) -> tuple[list[x509.Certificate], str]:
+    """The run's trust anchors, loaded once; `error` when the bundle is unreadable."""
+    bundle = ctx.deployment.ca_bundle
+    try:
+        return ctx.memo(("trust-roots", bundle), lambda: load_roots(bundle))
+    except TrustStoreProblem as problem:
+        raise CheckError(problem.message) from None

@@ -16,8 +16,10 @@ for the leaf even when the leaf lists it; that is a `fail` naming the intermedia
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from checks.certs import Verdict
+from readiness.model import Status
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -48,14 +50,6 @@ CA for the Teams Connector/Conferencing Node link) before the public option runs
 the EKU of every renewal before installing it."""
 
 
-@dataclass(frozen=True)
-class EkuVerdict:
-    status: str  # "pass", "warn" or "fail"
-    message: str
-    remediation: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
 def usages(cert: x509.Certificate) -> list[str] | None:
     """The EKU OIDs, or None when the certificate has no EKU extension."""
     from cryptography import x509
@@ -71,14 +65,14 @@ def names(oids: Sequence[str]) -> list[str]:
     return [EKU_NAMES.get(oid, oid) for oid in oids]
 
 
-def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> EkuVerdict:
+def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> Verdict:
     """The EKU verdict for a leaf and the CA certificates that came with it."""
     from cryptography import x509
 
     try:
         found = usages(leaf)
     except (ValueError, x509.DuplicateExtension) as exc:
-        return EkuVerdict("fail", f"the Extended Key Usage extension does not parse ({exc})")
+        return Verdict(Status.FAIL, f"the Extended Key Usage extension does not parse ({exc})")
     details: dict[str, Any] = {"eku": names(found) if found is not None else None}
     restricting = []
     for cert in intermediates:
@@ -98,8 +92,8 @@ def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> 
     if found is None:
         # RFC 5280 reads a missing EKU as any purpose, but the planning guide requires both
         # usages to be set, and the installer and the nodes check for them.
-        verdict = EkuVerdict(
-            "fail",
+        verdict = Verdict(
+            Status.FAIL,
             "no Extended Key Usage extension: serverAuth and clientAuth must both be listed",
             details=details,
         )
@@ -107,33 +101,35 @@ def judge(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> 
         has_server, has_client = SERVER_AUTH in found, CLIENT_AUTH in found
         listed = ", ".join(names(found)) or "nothing"
         if has_server and has_client:
-            verdict = EkuVerdict("pass", "EKU has serverAuth and clientAuth", details=details)
+            verdict = Verdict(Status.PASS, "EKU has serverAuth and clientAuth", details=details)
         elif ANY_EKU in found and not (has_server or has_client):
-            verdict = EkuVerdict(
-                "fail",
+            verdict = Verdict(
+                Status.FAIL,
                 "EKU is anyExtendedKeyUsage only: serverAuth and clientAuth must both be listed",
                 details=details,
             )
         elif has_server:
-            verdict = EkuVerdict(
-                "fail",
+            verdict = Verdict(
+                Status.FAIL,
                 "EKU has serverAuth only; clientAuth is missing",
                 remediation=CLIENT_AUTH_WITHDRAWAL,
                 details=details,
             )
         elif has_client:
-            verdict = EkuVerdict(
-                "fail", "EKU has clientAuth only; serverAuth is missing", details=details
+            verdict = Verdict(
+                Status.FAIL, "EKU has clientAuth only; serverAuth is missing", details=details
             )
         else:
-            verdict = EkuVerdict(
-                "fail", f"EKU has neither serverAuth nor clientAuth ({listed})", details=details
+            verdict = Verdict(
+                Status.FAIL,
+                f"EKU has neither serverAuth nor clientAuth ({listed})",
+                details=details,
             )
-    if restricting and verdict.status != "fail":
+    if restricting and verdict.status is not Status.FAIL:
         subject, ca_eku, missing = restricting[0]
         remediation = CLIENT_AUTH_WITHDRAWAL if "clientAuth" in missing else None
-        return EkuVerdict(
-            "fail",
+        return Verdict(
+            Status.FAIL,
             f"the intermediate {subject} limits EKU to {', '.join(ca_eku)}, so "
             f"{' and '.join(missing)} is not valid for the certificate through this chain",
             remediation=remediation,

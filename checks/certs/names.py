@@ -5,16 +5,17 @@ certificate without SANs matches nothing), case-insensitive, a wildcard only in 
 label and covering exactly one label, never an `xn--` label, and partial wildcards
 (`f*.example.com`) never matching. On top of it this module adds what service-identity leaves
 to the caller: the wildcard must be the whole left-most label, one trailing dot is normalised,
-and a wildcard never covers a public suffix (`*.com`, `*.co.uk`). The public-suffix test uses a
-small built-in list of common multi-label suffixes, not the full Public Suffix List: every
-single-label suffix is refused, plus the entries below. A wildcard directly over a registrable
-domain that is missing from the list is therefore accepted, as browsers without the list do.
-A SAN identical to the name checked is recognised without importing service-identity (see
-`_identical`); every other decision is still service-identity's.
+and a wildcard never covers a public suffix (`*.com`, `*.co.uk`), judged with the Public
+Suffix List (the `publicsuffixlist` package, loaded only when a wildcard needs it).
+
+`NameIndex` answers many names against many certificates in time linear in both: exact names
+in a map, wildcards by the domain they stand over, so service-identity is asked only about the
+candidates that can match.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,213 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cryptography import x509
-
-# Multi-label public suffixes that are common in practice (ICANN second-level registries and
-# the cloud-provider domains a Teams deployment is likely to meet). Not the full PSL.
-MULTI_LABEL_PUBLIC_SUFFIXES = frozenset(
-    {
-        # United Kingdom, Ireland
-        "co.uk",
-        "org.uk",
-        "me.uk",
-        "ltd.uk",
-        "plc.uk",
-        "net.uk",
-        "ac.uk",
-        "gov.uk",
-        "nhs.uk",
-        "sch.uk",
-        "police.uk",
-        "gov.ie",
-        # Australia, New Zealand
-        "com.au",
-        "net.au",
-        "org.au",
-        "edu.au",
-        "gov.au",
-        "asn.au",
-        "id.au",
-        "co.nz",
-        "net.nz",
-        "org.nz",
-        "govt.nz",
-        "ac.nz",
-        "school.nz",
-        # Asia
-        "co.jp",
-        "ne.jp",
-        "or.jp",
-        "ac.jp",
-        "go.jp",
-        "ad.jp",
-        "ed.jp",
-        "gr.jp",
-        "lg.jp",
-        "co.kr",
-        "or.kr",
-        "ne.kr",
-        "go.kr",
-        "ac.kr",
-        "com.cn",
-        "net.cn",
-        "org.cn",
-        "gov.cn",
-        "edu.cn",
-        "ac.cn",
-        "com.hk",
-        "net.hk",
-        "org.hk",
-        "gov.hk",
-        "edu.hk",
-        "com.tw",
-        "net.tw",
-        "org.tw",
-        "gov.tw",
-        "edu.tw",
-        "com.sg",
-        "net.sg",
-        "org.sg",
-        "gov.sg",
-        "edu.sg",
-        "co.in",
-        "net.in",
-        "org.in",
-        "firm.in",
-        "gen.in",
-        "ind.in",
-        "gov.in",
-        "ac.in",
-        "co.id",
-        "or.id",
-        "ac.id",
-        "go.id",
-        "web.id",
-        "com.my",
-        "net.my",
-        "org.my",
-        "gov.my",
-        "edu.my",
-        "com.ph",
-        "net.ph",
-        "org.ph",
-        "gov.ph",
-        "co.th",
-        "in.th",
-        "ac.th",
-        "go.th",
-        "or.th",
-        "com.vn",
-        "net.vn",
-        "org.vn",
-        "gov.vn",
-        "com.pk",
-        "net.pk",
-        "org.pk",
-        "gov.pk",
-        "co.il",
-        "org.il",
-        "net.il",
-        "ac.il",
-        "gov.il",
-        "com.sa",
-        "net.sa",
-        "org.sa",
-        "gov.sa",
-        "ae.org",
-        "co.ae",
-        "gov.ae",
-        "com.tr",
-        "net.tr",
-        "org.tr",
-        "gov.tr",
-        "edu.tr",
-        # Americas
-        "com.br",
-        "net.br",
-        "org.br",
-        "gov.br",
-        "edu.br",
-        "com.mx",
-        "net.mx",
-        "org.mx",
-        "gob.mx",
-        "edu.mx",
-        "com.ar",
-        "net.ar",
-        "org.ar",
-        "gob.ar",
-        "com.co",
-        "net.co",
-        "org.co",
-        "gov.co",
-        "com.pe",
-        "gob.pe",
-        "com.uy",
-        "com.ve",
-        "co.cr",
-        "qc.ca",
-        "on.ca",
-        "bc.ca",
-        "ab.ca",
-        # Africa
-        "co.za",
-        "org.za",
-        "net.za",
-        "gov.za",
-        "ac.za",
-        "web.za",
-        "co.ke",
-        "or.ke",
-        "co.ug",
-        "co.tz",
-        "com.ng",
-        "com.eg",
-        # Europe
-        "co.at",
-        "or.at",
-        "gv.at",
-        "ac.at",
-        "com.pl",
-        "net.pl",
-        "org.pl",
-        "gov.pl",
-        "com.es",
-        "org.es",
-        "gob.es",
-        "nom.es",
-        "com.pt",
-        "gov.pt",
-        "com.gr",
-        "gov.gr",
-        "com.cy",
-        "com.mt",
-        "co.hu",
-        "com.ua",
-        "gov.ua",
-        "com.ru",
-        "co.rs",
-        "co.no",
-        "priv.no",
-        # Cloud and hosting domains where each customer gets a subdomain
-        "cloudapp.net",
-        "cloudapp.azure.com",
-        "azurewebsites.net",
-        "azurestaticapps.net",
-        "trafficmanager.net",
-        "blob.core.windows.net",
-        "azureedge.net",
-        "azurefd.net",
-        "amazonaws.com",
-        "cloudfront.net",
-        "appspot.com",
-        "herokuapp.com",
-        "github.io",
-        "netlify.app",
-        "vercel.app",
-        "pages.dev",
-        "workers.dev",
-    }
-)
+    from publicsuffixlist import PublicSuffixList
 
 
 # A name service-identity takes as a DNS-ID exactly as written: LDH labels, at least one
@@ -251,9 +46,18 @@ def normalise(name: str) -> str:
     return name[:-1] if name.endswith(".") else name
 
 
+@functools.cache
+def _suffix_list() -> PublicSuffixList:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
 def is_public_suffix(domain: str) -> bool:
+    """Whether `domain` is a public suffix (`com`, `co.uk`, `github.io`): no wildcard may
+    stand directly over it. Single labels are decided without loading the list."""
     domain = normalise(domain)
-    return "." not in domain or domain in MULTI_LABEL_PUBLIC_SUFFIXES
+    return "." not in domain or bool(_suffix_list().is_public(domain))
 
 
 def san_dns_names(cert: x509.Certificate) -> list[str]:
@@ -347,40 +151,71 @@ def _why_not(pattern: str, hostname: str) -> str | None:
 
 
 def match_hostname(patterns: Iterable[str], hostname: str) -> NameMatch:
-    """Match `hostname` against the certificate's SAN dNSNames."""
-    patterns = list(patterns)
-    same = _identical(patterns, hostname)
-    if same is not None:
-        return NameMatch(normalise(hostname), True, same, ())
-    notes: list[str] = []
-    for pattern in patterns:
-        ok, note = _match(pattern, hostname)
-        if ok:
-            return NameMatch(normalise(hostname), True, pattern, ())
-        if note and note not in notes:
-            notes.append(note)
-    return NameMatch(normalise(hostname), False, None, tuple(notes))
+    """Match `hostname` against one certificate's SAN dNSNames."""
+    return NameIndex([("", list(patterns))]).match(hostname)[1]
 
 
-def _identical(patterns: Sequence[str], hostname: str) -> str | None:
-    """The SAN that service-identity would match because it is `hostname` itself, or None.
+class NameIndex:
+    """The SAN dNSNames of several certificates (each under a label, such as its file), for
+    matching many host names in time linear in names and certificates together."""
 
-    Importing service-identity (and attrs) costs about 25 ms, and a certificate usually carries
-    the very names it is checked for. For a SAN without a wildcard service-identity compares
-    the whole name, so an identical plain name is a match and a different one is not; any
-    wildcard ahead of it, any unusual name, and every miss still go to service-identity, so it
-    remains the authority on what matches and on the notes that explain a miss.
-    """
-    wanted = normalise(hostname)
-    if not PLAIN_NAME.fullmatch(wanted):
-        return None
-    for pattern in patterns:
-        candidate = normalise(pattern)
-        if "*" in candidate:
-            return None
-        if candidate == wanted:
-            return pattern
-    return None
+    def __init__(self, carriers: Iterable[tuple[str, Sequence[str]]]) -> None:
+        self._exact: dict[str, tuple[str, str]] = {}  # name → (label, SAN as written)
+        self._wildcards: dict[str, list[tuple[str, str]]] = {}  # domain under "*."
+        self._other: list[tuple[str, str]] = []  # anything unusual: always asked
+        for label, sans in carriers:
+            for san in sans:
+                name = normalise(san)
+                if name.startswith("*.") and "*" not in name[2:]:
+                    self._wildcards.setdefault(name[2:], []).append((label, san))
+                elif PLAIN_NAME.fullmatch(name):
+                    self._exact.setdefault(name, (label, san))
+                else:
+                    self._other.append((label, san))
+
+    def match(self, hostname: str) -> tuple[str | None, NameMatch]:
+        """(label of the certificate that covers `hostname`, the match with its notes)."""
+        wanted = normalise(hostname)
+        if not PLAIN_NAME.fullmatch(wanted):
+            return self._match_all(wanted)
+        if wanted in self._exact:
+            label, san = self._exact[wanted]
+            return label, NameMatch(wanted, True, san, ())
+        parent = wanted.partition(".")[2]
+        notes: list[str] = []
+        for label, pattern in (*self._wildcards.get(parent, ()), *self._other):
+            ok, note = _match(pattern, wanted)
+            if ok:
+                return label, NameMatch(wanted, True, pattern, ())
+            if note and note not in notes:
+                notes.append(note)
+        # Near misses worth explaining: a wildcard over the name itself, or over an ancestor
+        # more than one label up.
+        domain = wanted
+        while domain:
+            if domain != parent:
+                for _label, pattern in self._wildcards.get(domain, ()):
+                    note = pattern_problem(pattern) or _why_not(normalise(pattern), wanted)
+                    if note and note not in notes:
+                        notes.append(note)
+            domain = domain.partition(".")[2]
+        return None, NameMatch(wanted, False, None, tuple(notes))
+
+    def _match_all(self, wanted: str) -> tuple[str | None, NameMatch]:
+        """The slow path for a name that is no plain host name: every SAN is asked."""
+        notes: list[str] = []
+        everything = [
+            *self._exact.values(),
+            *(entry for entries in self._wildcards.values() for entry in entries),
+            *self._other,
+        ]
+        for label, pattern in everything:
+            ok, note = _match(pattern, wanted)
+            if ok:
+                return label, NameMatch(wanted, True, pattern, ())
+            if note and note not in notes:
+                notes.append(note)
+        return None, NameMatch(wanted, False, None, tuple(notes))
 
 
 def describe_names(sans: Sequence[str], cns: Sequence[str]) -> str:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checks.certs import InputProblem
+from checks.certs.loading import CertificateProblem, certificate_from_der, certificate_from_pem
+from readiness.files import InputFileError, read_input
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -36,17 +38,13 @@ class CertFile:
 def read_cert_file(path: Path) -> CertFile:
     """The certificates of a PEM file, or a `CertFileProblem` saying what the file is."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CertFileProblem("missing", f"{path} does not exist") from None
-    except OSError as exc:
-        raise CertFileProblem("unreadable", f"{path} cannot be read ({exc.strerror})") from None
+        data = read_input(path, what="certificate file")
+    except InputFileError as problem:
+        raise CertFileProblem(problem.kind, f"the file {problem.message}") from None
     return parse_cert_file(path, data)
 
 
 def parse_cert_file(path: Path, data: bytes) -> CertFile:
-    from cryptography import x509
-
     if not data.strip():
         raise CertFileProblem(
             "empty", "the file is empty" if not data else "the file holds only whitespace"
@@ -66,12 +64,9 @@ def parse_cert_file(path: Path, data: bytes) -> CertFile:
             continue
         pem = b"-----BEGIN CERTIFICATE-----\n" + body + b"-----END CERTIFICATE-----\n"
         try:
-            certificates.append(x509.load_pem_x509_certificate(pem))
-        except ValueError:
-            raise CertFileProblem(
-                "bad-certificate",
-                f"PEM block {number} (CERTIFICATE) does not parse as an X.509 certificate",
-            ) from None
+            certificates.append(certificate_from_pem(pem, f"PEM block {number} (CERTIFICATE)"))
+        except CertificateProblem as problem:
+            raise CertFileProblem(problem.kind, problem.message) from None
     has_key = any(label in KEY_LABELS for label in labels)
     if not certificates:
         if has_key:
@@ -112,14 +107,14 @@ def _leaf_index(certificates: list[x509.Certificate]) -> int:
 
 
 def _identify_binary(data: bytes) -> tuple[str, str]:
-    from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import load_der_private_key, pkcs7
 
     from checks.certs.pkcs12_info import NotPkcs12, read_structure
 
     try:
-        cert = x509.load_der_x509_certificate(data)
-    except ValueError:
+        cert = certificate_from_der(data)
+    except CertificateProblem:
         pass
     else:
         return (
@@ -150,7 +145,7 @@ def _identify_binary(data: bytes) -> tuple[str, str]:
         )
     try:
         load_der_private_key(data, None)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         pass
     else:
         return ("key-only", "the file is a private key (DER), not a certificate")

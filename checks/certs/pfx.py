@@ -1,18 +1,27 @@
 """Opening the Teams Connector PFX, and saying plainly what a file is when it is not one.
 
 Users hand over whatever their CA sent: a PEM bundle, a .cer, a .p7b, a half-copied file. Each
-gets its own one-line reason, because the fix differs (convert, export again, copy again).
+gets its own one-line reason, because the fix differs (convert, export again, copy again). The
+file is read once, its MAC verified and each part decrypted once (`pkcs12_info`); the key and
+certificates are then loaded from the decrypted encodings.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checks.certs import InputProblem
+from checks.certs.advice import EXPORT_AGAIN, REMEDIATIONS
+from checks.certs.loading import CertificateProblem, certificate_from_der, private_key_from_der
+from checks.certs.pkcs12_crypto import TooManyIterations
 from checks.certs.pkcs12_info import NotPkcs12, Pkcs12Structure, read_structure
+from readiness import CheckSkipped, Context, Finding, Location, errored, failed
+from readiness.check import PasswordNeed
+from readiness.connector import display_path
+from readiness.files import InputFileError, read_input
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -33,21 +42,27 @@ class OpenedPfx:
     others: tuple[x509.Certificate, ...]  # every other certificate, in file order
     structure: Pkcs12Structure
 
+    @property
+    def ca_certificates(self) -> list[x509.Certificate]:
+        """The intermediates (and any root) that came with the leaf."""
+        from cryptography import x509
 
-def read_file(path: Path) -> bytes:
-    """The file's bytes, or a `PfxProblem` that names the path."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise PfxProblem("missing", f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise PfxProblem("unreadable", f"{path} is a folder, not a PFX file") from None
-    except OSError as exc:
-        raise PfxProblem("unreadable", f"{path} cannot be read ({exc.strerror})") from None
+        found = []
+        for cert in self.others:
+            try:
+                constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints)
+            except x509.ExtensionNotFound:
+                continue
+            if constraints.value.ca:
+                found.append(cert)
+        return found
+
+
+# -- identifying what a file is ----------------------------------------------------------------
 
 
 def read_pfx_structure(data: bytes) -> Pkcs12Structure:
-    """The PFX's ASN.1 structure without the password; `PfxProblem` when it is not a PFX."""
+    """The PFX's structure without the password; `PfxProblem` when it is not a PFX."""
     identify_text(data)
     try:
         return read_structure(data)
@@ -70,12 +85,12 @@ def identify_text(data: bytes) -> None:
 
 def _identify_binary(data: bytes, error: NotPkcs12) -> tuple[str, str]:
     """What a binary file that is not a PKCS#12 structure is, as (kind, message)."""
-    from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import load_der_private_key, pkcs7
 
     try:
-        cert = x509.load_der_x509_certificate(data)
-    except ValueError:
+        cert = certificate_from_der(data)
+    except CertificateProblem:
         pass
     else:
         return (
@@ -91,12 +106,12 @@ def _identify_binary(data: bytes, error: NotPkcs12) -> tuple[str, str]:
     else:
         return (
             "pkcs7",
-            f"the file is a PKCS#7 bundle (.p7b) of {len(bundle)} "
-            "certificate(s), not a PFX: it holds no private key",
+            f"the file is a PKCS#7 bundle (.p7b) of {_count(len(bundle), 'certificate')}, "
+            "not a PFX: it holds no private key",
         )
     try:
         load_der_private_key(data, None)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         pass
     else:
         return (
@@ -112,10 +127,7 @@ def _identify_binary(data: bytes, error: NotPkcs12) -> tuple[str, str]:
             f"({len(data)} bytes); copy it again",
         )
     if looks_like_pfx:
-        return (
-            "corrupt",
-            f"the file starts as a PFX but its structure is damaged ({error.reason})",
-        )
+        return "corrupt", f"the file starts as a PFX but its structure is damaged ({error.reason})"
     return (
         "not-pfx",
         "the file is not a PFX (PKCS#12): its content is not a certificate "
@@ -123,76 +135,88 @@ def _identify_binary(data: bytes, error: NotPkcs12) -> tuple[str, str]:
     )
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+# -- opening -----------------------------------------------------------------------------------
+
+
 def open_pfx(data: bytes, password: str) -> OpenedPfx:
     """Open the PFX with the password; one key and its certificate, or a `PfxProblem`."""
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
     identify_text(data)
     try:
         structure = read_structure(data, password)
     except NotPkcs12 as exc:  # what read_pfx_structure says; the password changes nothing here
         raise PfxProblem(*_identify_binary(data, exc)) from None
+    except TooManyIterations as exc:
+        raise PfxProblem("iterations", exc.reason) from None
     if structure.mac_verified is False:
         raise PfxProblem(
             "wrong-password", "wrong password: the PFX's integrity check (MAC) does not match it"
         )
-    loaded = None
-    last_error = ""
-    for candidate in [password.encode("utf-8")] if password else [b"", None]:
-        try:
-            loaded = pkcs12.load_pkcs12(data, candidate)
-            break
-        except (ValueError, UnsupportedAlgorithm, TypeError) as exc:
-            last_error = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if loaded is None:
-        if structure.mac_verified:
-            hidden = ", ".join(
-                sorted(
-                    {
-                        c.protection.describe()
-                        for c in structure.containers
-                        if c.protection is not None
-                    }
-                )
-            )
-            raise PfxProblem(
-                "undecryptable",
-                "the password is right but the PFX does not "
-                f"decrypt ({last_error or 'unsupported protection'}; "
-                f"{hidden or 'no encrypted containers'})",
-            )
-        raise PfxProblem(
-            "wrong-password",
-            "the PFX does not open with this password: the "
-            "password is wrong or the file is damaged (it has no integrity MAC "
-            "to tell which)",
-        )
-    certs: list[x509.Certificate] = []
-    if loaded.cert is not None:
-        certs.append(loaded.cert.certificate)
-    certs.extend(c.certificate for c in loaded.additional_certs)
-    key_bags = len(structure.key_bags)
-    if loaded.key is None and key_bags == 0:
-        raise PfxProblem(
-            "no-key", f"the PFX holds no private key, only {len(certs)} certificate(s)"
-        )
-    if key_bags > 1:
+    certs = []
+    for number, bag in enumerate(structure.certificate_bags, start=1):
+        if bag.certificate_der is not None:
+            try:
+                certs.append(certificate_from_der(bag.certificate_der, f"certificate {number}"))
+            except CertificateProblem as problem:
+                raise PfxProblem(problem.kind, f"the PFX's {problem.message}") from None
+    key_bags = structure.key_bags
+    if len(key_bags) > 1:
         raise PfxProblem(
             "several-keys",
-            f"the PFX holds {key_bags} private keys; the installer expects exactly one",
+            f"the PFX holds {len(key_bags)} private keys; the installer expects exactly one",
         )
-    if loaded.key is None:
-        raise PfxProblem("no-key", "the PFX's private key could not be read")
-    leaf = matching_certificate(loaded.key, certs)
+    hidden = structure.hidden
+    if not key_bags or key_bags[0].key_der is None:
+        _why_no_key(structure, certs, key_bags[0].key_problem if key_bags else None)
+    try:
+        key = private_key_from_der(key_bags[0].key_der or b"")
+    except CertificateProblem as problem:
+        raise PfxProblem(problem.kind, problem.message) from None
+    leaf = matching_certificate(key, certs)
     if leaf is None:
+        if hidden and structure.mac_verified:
+            _undecryptable(structure, None)
         names = "; ".join(c.subject.rfc4514_string() for c in certs) or "none"
         raise PfxProblem(
             "no-matching-certificate",
             f"the PFX holds no certificate for its private key (certificates: {names})",
         )
     others = tuple(c for c in certs if c is not leaf)
-    return OpenedPfx(loaded.key, leaf, others, structure)
+    return OpenedPfx(key, leaf, others, structure)
+
+
+def _why_no_key(
+    structure: Pkcs12Structure, certs: list[x509.Certificate], key_problem: str | None
+) -> None:
+    if key_problem is None and not structure.hidden:
+        raise PfxProblem(
+            "no-key", f"the PFX holds no private key, only {_count(len(certs), 'certificate')}"
+        )
+    if structure.mac_verified:
+        _undecryptable(structure, key_problem)
+    raise PfxProblem(
+        "wrong-password",
+        "the PFX does not open with this password: the password is wrong or the file is "
+        "damaged (it has no integrity MAC to tell which)",
+    )
+
+
+def _undecryptable(structure: Pkcs12Structure, key_problem: str | None) -> None:
+    reasons = sorted({c.problem for c in structure.hidden if c.problem})
+    if key_problem:
+        reasons.insert(0, f"the key: {key_problem}")
+    protections = sorted(
+        {c.protection.describe() for c in structure.containers if c.protection is not None}
+    )
+    raise PfxProblem(
+        "undecryptable",
+        "the password is right but the PFX does not decrypt ("
+        f"{'; '.join(reasons) or 'unsupported protection'}; "
+        f"{', '.join(protections) or 'no encrypted containers'})",
+    )
 
 
 def matching_certificate(
@@ -203,10 +227,197 @@ def matching_certificate(
 
     wanted = key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     for cert in certs:
-        try:
-            found = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-        except ValueError:  # an algorithm cryptography cannot load
-            continue
+        found = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
         if found == wanted:
             return cert
     return None
+
+
+# -- the connector's PFX, once per run -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PfxState:
+    """The connector's PFX as far as it could be read, shared by the connector-cert checks."""
+
+    path: Path | None
+    shown: str
+    location: Location | None
+    verdict: Finding | None  # connector-cert.pfx's result when the PFX cannot be used
+    unavailable: str  # why the checks that need the opened PFX are `skip`
+    structure: Pkcs12Structure | None = None
+    opened: OpenedPfx | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def require(self) -> OpenedPfx:
+        if self.opened is None:
+            raise CheckSkipped(self.unavailable)
+        return self.opened
+
+
+def pfx_path(ctx: Context) -> tuple[Path | None, Location | None]:
+    """The connector's PFX (pxready.toml or --pfx, else $PxPfxCertFileName) and the script
+    line that names it."""
+    connector = ctx.connector
+    if connector is None:
+        raise CheckSkipped("this check runs per connector, and none is configured")
+    if connector.pfx_path is not None:
+        return connector.pfx_path, None
+    variables = ctx.variables()
+    location = None
+    if variables.assignment("PxPfxCertFileName") is not None:
+        location = variables.location("PxPfxCertFileName")
+    return variables.pfx_path(), location
+
+
+def password_needed(ctx: Context) -> list[PasswordNeed]:
+    """What to ask for before the run: the connector's PFX password, if the PFX is there."""
+    try:
+        path, _ = pfx_path(ctx)
+    except CheckSkipped:
+        return []
+    if path is None or ctx.connector is None or not path.is_file():
+        return []
+    return [PasswordNeed(ctx.connector.pfx_password_env, path)]
+
+
+def pfx_state(ctx: Context) -> PfxState:
+    """Locate, read and open the connector's PFX: once per run for each file and password."""
+    connector = ctx.connector
+    path, location = pfx_path(ctx)
+    assert connector is not None
+    env = connector.pfx_password_env
+    secret = ctx.password(env)  # registers the password for scrubbing in every check
+    password = secret.reveal() if secret is not None else None
+    source = "the password you typed" if secret is not None and secret.typed else None
+    key = ("connector-cert.pfx", path, env, connector.index if path is None else None)
+    return ctx.memo(key, lambda: _load(path, location, env, password, source))
+
+
+def _load(
+    path: Path | None,
+    location: Location | None,
+    env: str,
+    password: str | None,
+    source: str | None,
+) -> PfxState:
+    if path is None:
+        return PfxState(
+            None,
+            "(none)",
+            location,
+            failed(
+                "no PFX is configured: $PxPfxCertFileName is not set, and neither `pfx` in "
+                "pxready.toml nor --pfx names one",
+                remediation=REMEDIATIONS["missing"],
+            ),
+            "no PFX is configured (see connector-cert.pfx)",
+        )
+    shown = display_path(path)
+    file_location = Location(shown)
+    try:
+        data = read_input(path, what="PFX")
+    except InputFileError as problem:
+        where = location if problem.kind == "missing" and location else file_location
+        message = f"{shown} {problem.message}"
+        if problem.kind == "missing" and location is not None:
+            message += " ($PxPfxCertFileName points there)"
+        return PfxState(
+            path,
+            shown,
+            where,
+            failed(
+                message,
+                location=where,
+                details={"path": shown, "problem": problem.kind},
+                remediation=REMEDIATIONS.get(problem.kind, REMEDIATIONS["unreadable"]),
+            ),
+            f"the PFX {shown} cannot be read (see connector-cert.pfx)",
+        )
+    try:
+        structure = read_pfx_structure(data)
+    except PfxProblem as problem:
+        return PfxState(
+            path,
+            shown,
+            file_location,
+            failed(
+                f"{shown}: {problem.message}",
+                location=file_location,
+                details={"path": shown, "problem": problem.kind, "size": len(data)},
+                remediation=REMEDIATIONS.get(problem.kind),
+            ),
+            f"{shown} is not a usable PFX (see connector-cert.pfx)",
+        )
+    if password is None:
+        return PfxState(
+            path,
+            shown,
+            file_location,
+            errored(
+                f"no password for {shown}: the environment variable {env} is not set and "
+                "standard input is not a terminal to ask for it",
+                location=file_location,
+                details={"path": shown, "password_env": env},
+                remediation=f"Set {env} to the PFX password in the environment that runs "
+                "pxready, run pxready on a terminal to be asked, or name another "
+                "variable with --pfx-password-env.",
+            ),
+            f"the PFX password is not available ({env} is not set)",
+            structure,
+        )
+    if _not_text(password):
+        return _unopened(
+            path,
+            shown,
+            structure,
+            f"the password in {env} is not valid text (it was set from a terminal that is not "
+            "UTF-8), so it cannot open the PFX",
+            "unusable-password",
+            f"Set {env} again from a UTF-8 terminal (PowerShell, Windows Terminal, or a UTF-8 "
+            "locale), or run pxready on a terminal and type the password when asked.",
+        )
+    try:
+        opened = open_pfx(data, password)
+    except PfxProblem as problem:
+        if problem.kind == "wrong-password":
+            detail = problem.message.split(": ", 1)[-1]
+            if source is not None:
+                message = f"{source} does not open {shown}: {detail}"
+                remediation = f"Type the password {shown} was exported with."
+            else:
+                message = f"the password in {env} does not open {shown}: {detail}"
+                remediation = f"Set {env} to the password {shown} was exported with."
+            remediation += (
+                " pxready checked the password against the file's own integrity MAC, so this "
+                "is not the AES-on-old-Windows problem."
+            )
+        else:
+            message = f"{shown}: {problem.message}"
+            remediation = REMEDIATIONS.get(problem.kind, EXPORT_AGAIN)
+        return _unopened(path, shown, structure, message, problem.kind, remediation)
+    return PfxState(path, shown, file_location, None, "", opened.structure, opened)
+
+
+def _unopened(
+    path: Path, shown: str, structure: Pkcs12Structure, message: str, kind: str, remediation: str
+) -> PfxState:
+    where = Location(shown)
+    return PfxState(
+        path,
+        shown,
+        where,
+        failed(
+            message,
+            location=where,
+            details={"path": shown, "problem": kind},
+            remediation=remediation,
+        ),
+        f"the PFX {shown} does not open (see connector-cert.pfx)",
+        structure,
+    )
+
+
+def _not_text(password: str) -> bool:
+    """A password from a non-UTF-8 environment arrives with lone surrogates in it."""
+    return any("\ud800" <= c <= "\udfff" for c in password)

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from checks.certs import Verdict
+from readiness.model import Status
 
 if TYPE_CHECKING:
     from cryptography import x509
-
-
-@dataclass(frozen=True)
-class ValidityVerdict:
-    status: str  # "pass", "warn" or "fail"
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 def _day(moment: dt.datetime) -> str:
@@ -31,7 +26,7 @@ def judge(
     intermediates: Sequence[x509.Certificate],
     at: dt.datetime,
     warning_days: int,
-) -> ValidityVerdict:
+) -> Verdict:
     """Worst of: not yet valid or expired (fail), expiring within `warning_days` (warn)."""
     at = at.astimezone(dt.UTC)
     rows = [("the certificate", leaf)] + [
@@ -64,11 +59,11 @@ def judge(
         details.append(entry)
     info = {"at": at.isoformat(), "warning_days": warning_days, "certificates": details}
     if failures:
-        return ValidityVerdict("fail", f"at {_day(at)}: " + "; ".join(failures), info)
+        return Verdict(Status.FAIL, f"at {_day(at)}: " + "; ".join(failures), info)
     if warnings:
         warnings.sort()
-        return ValidityVerdict(
-            "warn",
+        return Verdict(
+            Status.WARN,
             "; ".join(w for _, w in warnings) + f" (within the {warning_days}-day warning window)",
             info,
         )
@@ -77,4 +72,4 @@ def judge(
     if intermediates:
         first = min(c.not_valid_after_utc for c in intermediates)
         message += f"; its intermediates until at least {_day(first)}"
-    return ValidityVerdict("pass", message, info)
+    return Verdict(Status.PASS, message, info)

@@ -5,14 +5,25 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from readiness.config import ConfigError, ConfigProblem
-from readiness.model import ExitCode
+from readiness.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from readiness.config import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageProblem(click.ClickException):
+    """Exit 2 with one line on stderr."""
+
+    exit_code = int(ExitCode.USAGE)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"pxready: {self.format_message()}", err=True)
 
 
 def input_options(function: F) -> F:
@@ -30,6 +41,8 @@ def input_options(function: F) -> F:
 
 def write_output(path: Path, text: str, what: str, newline: str = "\n") -> None:
     """Write a report or rule file as UTF-8; a failure is a one-line exit 2, not a traceback."""
+    from readiness.config import ConfigError, ConfigProblem
+
     try:
         with path.open("w", encoding="utf-8", newline=newline) as handle:
             handle.write(text)

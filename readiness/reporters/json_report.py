@@ -47,7 +47,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "ready": report.ready,
         "exit_code": int(report.exit_code),
         "summary": report.summary,
-        "inputs": dict(report.inputs),
+        "inputs": report.inputs.document(),
         "results": [result_document(r) for r in report.results],
         "notes": list(report.notes),
     }

@@ -134,7 +134,7 @@ def render(report: Report, options: RenderOptions) -> str:
 
 
 def _properties(report: Report) -> list[tuple[str, str]]:
-    inputs = report.inputs
+    inputs = report.inputs.document()
     props = [
         ("pxready.version", report.tool_version),
         ("pxready.ready", "true" if report.ready else "false"),

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from readiness.model import STATUS_ORDER, ExitCode, Report, Result, Status
+from readiness.exitcodes import ExitCode
+from readiness.model import STATUS_ORDER, Report, Result, Status
 from readiness.reporters import RenderOptions
 
 _VERDICT = {
@@ -98,7 +99,7 @@ def render(report: Report, options: RenderOptions) -> str:
     code = report.exit_code
     verdict = _VERDICT.get(code, code.name)
     inputs = report.inputs
-    subject = inputs.get("connector_fqdn") or inputs.get("vars") or "the deployment"
+    subject = inputs.connector_fqdn or inputs.vars or "the deployment"
     stamp = report.generated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
         f"## pxready: {verdict} - Teams Connector {cell(str(subject))}",
@@ -107,15 +108,15 @@ def render(report: Report, options: RenderOptions) -> str:
         "",
     ]
     facts = [f"pxready {cell(report.tool_version)}", f"run {stamp}"]
-    if inputs.get("at"):
-        facts.append(f"certificates judged at {cell(str(inputs['at']))}")
-    if inputs.get("config"):
-        facts.append(f"config {_code(str(inputs['config']))}")
-    elif inputs.get("vars"):
-        facts.append(f"variables {_code(str(inputs['vars']))}")
-    if inputs.get("azure_location"):
-        facts.append(f"region {cell(str(inputs['azure_location']))}")
-    if inputs.get("offline"):
+    if inputs.at:
+        facts.append(f"certificates judged at {cell(inputs.at)}")
+    if inputs.config:
+        facts.append(f"config {_code(inputs.config)}")
+    elif inputs.vars:
+        facts.append(f"variables {_code(inputs.vars)}")
+    if inputs.azure_location:
+        facts.append(f"region {cell(inputs.azure_location)}")
+    if inputs.offline:
         facts.append("offline (network checks skipped)")
     out += [", ".join(facts), ""]
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,9 +37,9 @@ ROOT_BASE_ID = "%SRCROOT%"
 def repository_root(report: Report, cwd: Path) -> Path:
     """The folder SARIF URIs are relative to: the git work tree around the deployment, else
     the folder pxready runs in (a CI job runs at the repository's top)."""
-    config = report.inputs.get("config")
+    config = report.inputs.config
     here = cwd.resolve()
-    starts = [(cwd / str(config)).parent.resolve(), here] if config else [here]
+    starts = [(cwd / config).parent.resolve(), here] if config else [here]
     for start in starts:
         for folder in (start, *start.parents):
             if (folder / ".git").exists():
@@ -71,21 +70,15 @@ def _level_and_kind(result: Result, report: Report) -> tuple[str, str]:
 
 def _fallback_location(result: Result, report: Report) -> str | None:
     """The file a result without its own location belongs to."""
-    connectors = report.inputs.get("connectors") or []
-    for connector in connectors:
-        if (
-            isinstance(connector, Mapping)
-            and connector.get("vars")
-            and (result.target in (connector.get("connector_fqdn"), connector.get("vars")))
-        ):
-            return str(connector["vars"])
-    config = report.inputs.get("config")
-    if config:
-        return str(config)
-    if report.inputs.get("vars"):
-        return str(report.inputs["vars"])
-    certificates = report.inputs.get("node_certificates") or []
-    return str(certificates[0]) if certificates else None
+    inputs = report.inputs
+    for connector in inputs.connectors:
+        if connector.vars and result.target in (connector.connector_fqdn, connector.vars):
+            return connector.vars
+    if inputs.config:
+        return inputs.config
+    if inputs.vars:
+        return inputs.vars
+    return inputs.node_certificates[0] if inputs.node_certificates else None
 
 
 def _location(result: Result, report: Report, root: Path, cwd: Path) -> dict[str, Any] | None:

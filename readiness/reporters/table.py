@@ -12,7 +12,8 @@ import re
 import textwrap
 from collections.abc import Iterable
 
-from readiness.model import STATUS_ORDER, ExitCode, Report, Result, Status
+from readiness.exitcodes import ExitCode
+from readiness.model import STATUS_ORDER, Report, Result, Status
 from readiness.reporters import RenderOptions
 
 _STYLE = {
@@ -84,10 +85,9 @@ def _to_fix(results: Iterable[Result]) -> list[Result]:
 
 def _header(report: Report) -> str:
     inputs = report.inputs
-    what = inputs.get("connector_fqdn") or inputs.get("vars") or "the deployment"
-    at = inputs.get("at")
-    when = f", certificates judged at {at}" if at else ""
-    offline = " (offline)" if inputs.get("offline") else ""
+    what = inputs.connector_fqdn or inputs.vars or "the deployment"
+    when = f", certificates judged at {inputs.at}" if inputs.at else ""
+    offline = " (offline)" if inputs.offline else ""
     return f"pxready {report.tool_version}: Teams Connector readiness of {what}{when}{offline}"
 
 
@@ -109,7 +109,7 @@ def _render_plain(report: Report, options: RenderOptions) -> str:
         out.append(f"{area}")
         for r in results:
             prefix = f"  {_status_label(r):<6} {r.id:<{id_width}}  "
-            shown_target = r.target and r.target != report.inputs.get("connector_fqdn")
+            shown_target = r.target and r.target != report.inputs.connector_fqdn
             body = f"{r.target}: {r.message}" if shown_target else r.message
             wrapped = textwrap.wrap(body, max(40, width - len(prefix))) or [""]
             out.append(prefix + wrapped[0])
@@ -169,7 +169,7 @@ def _render_rich(report: Report, options: RenderOptions) -> str:
             title=area, title_justify="left", title_style="bold cyan", show_lines=False, expand=True
         )
         # The header names the connector; a target column only helps when targets differ.
-        show_target = {r.target for r in results} != {report.inputs.get("connector_fqdn")}
+        show_target = {r.target for r in results} != {report.inputs.connector_fqdn}
         table.add_column("status", no_wrap=True)
         table.add_column("check", no_wrap=True)
         if show_target:

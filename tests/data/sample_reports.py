@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from readiness.model import FailOn, Location, Report, Result, Status, Verdict, Waived
+from readiness.model import (
+    ConnectorInputs,
+    FailOn,
+    Location,
+    Report,
+    ReportInputs,
+    Result,
+    Status,
+    Verdict,
+    Waived,
+)
 
 FQDN = "pexip-teamsconn-eu.teams.example.com"
 HOSTILE_TARGET = "edge|pool <b>01</b> & *x*"
@@ -69,24 +79,20 @@ def every_status(verdict: Verdict | None = None) -> Report:
     return Report(
         tool_version="0.1.0",
         generated_at=NOW,
-        inputs={
-            "vars": "eu/variables.ps1",
-            "connector_fqdn": FQDN,
-            "azure_location": "westeurope",
-            "instance_count": 3,
-            "offline": True,
-            "config": "pxready.toml",
-            "at": "2026-11-26T18:00:00Z",
-            "node_certificates": ["certs/edge.pem"],
-            "connectors": [
-                {
-                    "vars": "eu/variables.ps1",
-                    "connector_fqdn": FQDN,
-                    "azure_location": "westeurope",
-                    "instance_count": 3,
-                }
-            ],
-        },
+        inputs=ReportInputs(
+            connectors=(
+                ConnectorInputs(
+                    vars="eu/variables.ps1",
+                    connector_fqdn=FQDN,
+                    azure_location="westeurope",
+                    instance_count=3,
+                ),
+            ),
+            offline=True,
+            config="pxready.toml",
+            at="2026-11-26T18:00:00Z",
+            node_certificates=("certs/edge.pem",),
+        ),
         results=results,
         verdict=verdict or Verdict(),
         notes=("waiver for 'azure.bot-name' matched no result | check its id",),

@@ -255,7 +255,7 @@ def config_text(script: Path, found: Found, today: dt.date) -> str:
 def init_command(script: Path, force: bool) -> None:
     """Write a commented pxready.toml beside the variables script PATH, naming the PFX,
     certificates and Azure exports found there."""
-    from readiness.cli import UsageProblem
+    from readiness.commands.options import UsageProblem
     from readiness.config import CONFIG_FILE_NAME
 
     if not script.is_file():

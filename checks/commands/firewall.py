@@ -21,7 +21,7 @@ _EXTENSIONS = {".json": "json", ".csv": "csv"}
 
 
 def _port_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from readiness.firewall import PortRangeError, port_range
+    from checks.firewall import PortRangeError, port_range
 
     try:
         return port_range(value)
@@ -39,6 +39,14 @@ def _port_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
     help="Output format [table; with --output, from its extension].",
 )
 @click.option("--output", metavar="PATH", help="Write the rules to this file.")
+@click.option(
+    "--side",
+    type=click.Choice(["all", "connector", "dmz"]),
+    default="all",
+    show_default=True,
+    help="Rules of every firewall, of the connector's NSG and firewalls, or of the firewall "
+    "in front of the Conferencing Nodes (directions seen from the nodes).",
+)
 @click.option(
     "--signaling-ports",
     default="33000-39999",
@@ -60,6 +68,7 @@ def firewall_command(
     vars_path: str | None,
     fmt: str | None,
     output: str | None,
+    side: str,
     signaling_ports: str,
     media_ports: str,
 ) -> None:
@@ -68,7 +77,7 @@ def firewall_command(
     if fmt is None:
         fmt = _EXTENSIONS.get(Path(output).suffix.lower(), "table") if output else "table"
     try:
-        plans = _plans(config_path, vars_path, signaling_ports, media_ports)
+        plans = _plans(config_path, vars_path, signaling_ports, media_ports, side)
         text = _render(plans, fmt, signaling_ports, media_ports, to_file=output is not None)
         if output is None:
             sys.stdout.write(text)
@@ -82,14 +91,16 @@ def firewall_command(
     click.echo(f"pxready: wrote {count} firewall rules to {output} ({fmt})", err=True)
 
 
-def _plans(config_path: str | None, vars_path: str | None, signaling: str, media: str) -> list[Any]:
+def _plans(
+    config_path: str | None, vars_path: str | None, signaling: str, media: str, side: str
+) -> list[Any]:
     import datetime as dt
 
+    from checks.firewall import build_plan
     from readiness.check import CheckSkipped
     from readiness.config import Overrides, load
     from readiness.connector import display_path
-    from readiness.context import Context, RunState
-    from readiness.firewall import build_plan
+    from readiness.context import Run
 
     cwd = Path.cwd()
     deployment, _ = load(
@@ -109,25 +120,30 @@ def _plans(config_path: str | None, vars_path: str | None, signaling: str, media
                 )
             ]
         )
-    state = RunState()
-    now = dt.datetime.now(dt.UTC)
+    run = Run(deployment, dt.datetime.now(dt.UTC))
     plans = []
     for connector in deployment.connectors:
         label = display_path(connector.vars_path) if connector.vars_path else None
         try:
-            variables = Context(deployment, state, now, connector).variables()
+            variables = run.context(connector).variables()
         except CheckSkipped as skipped:
             where = Path(label) if label else None
             raise ConfigError([ConfigProblem(skipped.reason, where)]) from None
         plans.append(
-            build_plan(variables, vars_label=label, signaling_ports=signaling, media_ports=media)
+            build_plan(
+                variables,
+                vars_label=label,
+                signaling_ports=signaling,
+                media_ports=media,
+                side=side,
+            )
         )
     return plans
 
 
 def _render(plans: list[Any], fmt: str, signaling: str, media: str, *, to_file: bool) -> str:
+    from checks.firewall import CSV_COLUMNS, SCHEMA_ID, csv_rows
     from readiness import __version__
-    from readiness.firewall import CSV_COLUMNS, SCHEMA_ID, csv_rows
 
     if fmt == "json":
         return (
@@ -163,7 +179,7 @@ def _table(plan: Any, width: int) -> str:
         ports = f"{rule.protocol} {rule.ports}"
         out.append(f"{number:>2}. {rule.direction:<8} {rule.action:<5} {ports}  {rule.purpose}")
         source = _who(rule.source, rule.source_addresses)
-        if rule.source_ports not in ("any", ""):
+        if rule.source_ports not in ("any", "ephemeral", ""):
             source += f" (source ports {rule.source_ports})"
         destination = _who(rule.destination, rule.destination_addresses)
         for label, text in (("from", source), ("to", destination), ("note", rule.note)):
@@ -186,6 +202,4 @@ def _table(plan: Any, width: int) -> str:
 
 
 def _who(label: str, addresses: tuple[str, ...]) -> str:
-    if addresses == (label,):
-        return label
-    return f"{label}: {', '.join(addresses)}"
+    return f"{label}: {', '.join(addresses)}" if addresses else label

@@ -1,0 +1,1 @@
+"""Data files of the built-in checks (loaded with importlib.resources)."""

@@ -1,0 +1,1 @@
+"""Test helpers, imported as `tests.support.<module>` everywhere (fixtures live in conftest)."""
