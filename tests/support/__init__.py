@@ -1,0 +1,1 @@
+"""Real loopback servers and a certificate factory for pxready's network tests."""
