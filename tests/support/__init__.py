@@ -1,0 +1,1 @@
+"""Reusable test helpers shared by several test modules."""
