@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.arm_fixtures import arm_server, azure_credential
 from tests.support.cli import FIXTURES, REPO, Deployment
+from tests.support.fixtures import dns_server, http_server, test_pki
+
+# Fixtures defined in tests.support and shared by every test module.
+__all__ = ["arm_server", "azure_credential", "dns_server", "http_server", "test_pki"]
 
 
 @pytest.fixture

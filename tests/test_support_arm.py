@@ -74,7 +74,6 @@ from azure.core.rest import HttpRequest, HttpResponse
 from azure.mgmt.core import ARMPipelineClient
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 
-from tests.support.arm_fixtures import arm_server, azure_credential  # noqa: F401
 from tests.support.arm_server import ArmServer, error, load_sample, samples_dir
 from tests.support.azure_credential import ARM_SCOPE, FailingCredential, StaticTokenCredential
 
@@ -119,7 +118,7 @@ def send(client: PipelineClient[Any, Any], method: str, path: str, **kwargs: Any
 
 
 @pytest.fixture
-def compute(arm_server: ArmServer, azure_credential: StaticTokenCredential) -> Iterator[Any]:  # noqa: F811
+def compute(arm_server: ArmServer, azure_credential: StaticTokenCredential) -> Iterator[Any]:
     """A real ComputeManagementClient pointed at the loopback server."""
     from azure.mgmt.compute import ComputeManagementClient
 
@@ -140,8 +139,8 @@ def compute(arm_server: ArmServer, azure_credential: StaticTokenCredential) -> I
 
 
 def test_usage_list_follows_next_links_across_pages(
-    arm_server: ArmServer,  # noqa: F811
-    azure_credential: StaticTokenCredential,  # noqa: F811
+    arm_server: ArmServer,
+    azure_credential: StaticTokenCredential,
     compute: Any,
 ) -> None:
     items = load_sample("sdk-python-recording_compute-usages_westus_api-2020-06-01.json")["value"]
@@ -165,7 +164,7 @@ def test_usage_list_follows_next_links_across_pages(
     assert azure_credential.calls == [("get_token_info", (ARM_SCOPE,))]  # token cached
 
 
-def test_resource_skus_list_with_filter(arm_server: ArmServer, compute: Any) -> None:  # noqa: F811
+def test_resource_skus_list_with_filter(arm_server: ArmServer, compute: Any) -> None:
     arm_server.route("GET", SKUS, load_sample("synthetic/rest_skus_westeurope_F-series.json"))
 
     skus = {s.name: s for s in compute.resource_skus.list(filter="location eq 'westeurope'")}
@@ -184,7 +183,7 @@ def test_resource_skus_list_with_filter(arm_server: ArmServer, compute: Any) -> 
     assert call.query == {"api-version": "2021-07-01", "$filter": "location eq 'westeurope'"}
 
 
-def test_compute_errors_are_typed(arm_server: ArmServer, compute: Any) -> None:  # noqa: F811
+def test_compute_errors_are_typed(arm_server: ArmServer, compute: Any) -> None:
     arm_server.route(
         "GET",
         USAGES_WESTUS,
@@ -221,8 +220,8 @@ def test_compute_errors_are_typed(arm_server: ArmServer, compute: Any) -> None: 
 
 
 def test_get_provider_and_locations(
-    arm_server: ArmServer,  # noqa: F811
-    azure_credential: StaticTokenCredential,  # noqa: F811
+    arm_server: ArmServer,
+    azure_credential: StaticTokenCredential,
 ) -> None:
     arm_server.route(
         "GET", AUTOMATION, load_sample("synthetic/rest_provider_Microsoft.Automation.json")
@@ -247,8 +246,8 @@ def test_get_provider_and_locations(
 
 
 def test_post_check_name_availability(
-    arm_server: ArmServer,  # noqa: F811
-    azure_credential: StaticTokenCredential,  # noqa: F811
+    arm_server: ArmServer,
+    azure_credential: StaticTokenCredential,
 ) -> None:
     arm_server.route(
         "POST",
@@ -279,8 +278,8 @@ def test_post_check_name_availability(
     ],
 )
 def test_arm_error_envelope_surfaces_as_http_response_error(
-    arm_server: ArmServer,  # noqa: F811
-    azure_credential: StaticTokenCredential,  # noqa: F811
+    arm_server: ArmServer,
+    azure_credential: StaticTokenCredential,
     sample: str,
     status: int,
     code: str,
@@ -301,8 +300,8 @@ def test_arm_error_envelope_surfaces_as_http_response_error(
 
 
 def test_429_with_retry_after_is_retried(
-    arm_server: ArmServer,  # noqa: F811
-    azure_credential: StaticTokenCredential,  # noqa: F811
+    arm_server: ArmServer,
+    azure_credential: StaticTokenCredential,
 ) -> None:
     throttled = arm_server.route(
         "GET",
@@ -325,8 +324,8 @@ def test_429_with_retry_after_is_retried(
 
 
 def test_429_retries_used_up(
-    arm_server: ArmServer,  # noqa: F811
-    azure_credential: StaticTokenCredential,  # noqa: F811
+    arm_server: ArmServer,
+    azure_credential: StaticTokenCredential,
 ) -> None:
     arm_server.route("GET", LOCATIONS, **error(429, "TooManyRequests", "slow down"))
 
@@ -342,8 +341,8 @@ def test_429_retries_used_up(
 
 
 def test_slow_answer_times_out(
-    arm_server: ArmServer,  # noqa: F811
-    azure_credential: StaticTokenCredential,  # noqa: F811
+    arm_server: ArmServer,
+    azure_credential: StaticTokenCredential,
 ) -> None:
     arm_server.route("GET", LOCATIONS, {"value": []}, delay=3.0)
 
@@ -359,7 +358,7 @@ def test_slow_answer_times_out(
     assert len(arm_server.requests) == 1
 
 
-def test_credential_failure_raises_before_any_request(arm_server: ArmServer) -> None:  # noqa: F811
+def test_credential_failure_raises_before_any_request(arm_server: ArmServer) -> None:
     credential = FailingCredential()
 
     with (
@@ -375,8 +374,8 @@ def test_credential_failure_raises_before_any_request(arm_server: ArmServer) -> 
 
 
 def test_untrusted_certificate_is_a_service_request_error(
-    arm_server: ArmServer,  # noqa: F811
-    azure_credential: StaticTokenCredential,  # noqa: F811
+    arm_server: ArmServer,
+    azure_credential: StaticTokenCredential,
 ) -> None:
     # Without connection_verify the system CA bundle is used, which does not know the test CA.
     with (
@@ -390,7 +389,7 @@ def test_untrusted_certificate_is_a_service_request_error(
 # -- the server itself ------------------------------------------------------------------------
 
 
-def test_unknown_path_and_used_up_routes_get_arm_404(arm_server: ArmServer) -> None:  # noqa: F811
+def test_unknown_path_and_used_up_routes_get_arm_404(arm_server: ArmServer) -> None:
     arm_server.route("GET", "/once", {"ok": True}, times=1)
     with httpx.Client(base_url=arm_server.endpoint, verify=arm_server.tls.client_context()) as http:
         first = http.get("/ONCE")
@@ -406,7 +405,7 @@ def test_unknown_path_and_used_up_routes_get_arm_404(arm_server: ArmServer) -> N
     assert [r.path for r in arm_server.requests] == ["/ONCE", "/once", "/nowhere"]
 
 
-def test_query_narrows_routes_and_bodies_can_be_raw(arm_server: ArmServer) -> None:  # noqa: F811
+def test_query_narrows_routes_and_bodies_can_be_raw(arm_server: ArmServer) -> None:
     arm_server.route("GET", "/thing", {"version": "any"})
     arm_server.route("GET", "/thing", b"\x00raw", query={"api-version": "2"})
     arm_server.route("DELETE", "/thing", None, status=204)
@@ -420,7 +419,7 @@ def test_query_narrows_routes_and_bodies_can_be_raw(arm_server: ArmServer) -> No
     assert (deleted.status_code, deleted.content) == (204, b"")
 
 
-def test_request_log_is_thread_safe(arm_server: ArmServer) -> None:  # noqa: F811
+def test_request_log_is_thread_safe(arm_server: ArmServer) -> None:
     arm_server.route("GET", "/ping", {"pong": True})
 
     def hammer() -> None:

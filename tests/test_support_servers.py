@@ -36,7 +36,6 @@ from cryptography.x509 import ocsp
 from cryptography.x509.verification import PolicyBuilder, Store
 
 from tests.support.dns_server import MAX_CHAIN, DnsServer
-from tests.support.fixtures import *  # noqa: F403  (dns_server, http_server, test_pki)
 from tests.support.http_server import (
     HttpServer,
     delay,

@@ -1,8 +1,6 @@
 """Pytest fixtures for tests that talk to the loopback ARM server with a test credential.
 
-Use them from a test module with::
-
-    from tests.support.arm_fixtures import arm_server, azure_credential  # noqa: F401
+tests/conftest.py imports them, so every test module can use them.
 """
 
 from __future__ import annotations
@@ -11,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from .arm_server import ArmServer
-from .azure_credential import StaticTokenCredential
+from tests.support.arm_server import ArmServer
+from tests.support.azure_credential import StaticTokenCredential
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ from types import TracebackType
 from typing import Any, NamedTuple, TypedDict
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from .loopback_tls import LoopbackTls, make_loopback_tls
+from tests.support.loopback_tls import LoopbackTls, make_loopback_tls
 
 Body = dict[str, Any] | list[Any] | bytes | str | None
 """A response body: dict/list are sent as JSON, bytes as-is, str as UTF-8 text, None as empty."""

@@ -1,6 +1,6 @@
 """Pytest fixtures for network tests: live loopback servers and a small session PKI.
 
-The main conftest imports them with `from tests.support.fixtures import *`. Each server fixture
+tests/conftest.py imports them, so every test module can use them. Each server fixture
 starts its server for one test and stops it afterwards (sockets closed, threads joined).
 """
 
