@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +41,19 @@ def _is_tty(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def terminal_width(stream: TextIO, default: int = 100) -> int:
+    """COLUMNS when set (also for plain output), else the terminal's width, else `default`."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) >= 20:
+        return int(columns)
+    if _is_tty(stream):
+        try:
+            return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError):
+            pass
+    return default
 
 
 def use_color(stream: TextIO) -> bool:
@@ -130,7 +142,7 @@ def run_check(
     for render, path in outputs:
         write_output(path, render(report, RenderOptions(width=100)), "report")
     color = use_color(sys.stdout)
-    width = shutil.get_terminal_size((100, 24)).columns if color else 100
+    width = terminal_width(sys.stdout)
     if outputs:
         summary = renderer("table")
         sys.stdout.write(

@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # Real exporters use a few thousand iterations (OpenSSL 2,048, Windows 2,000, Java 10,000);
 # a million is far above any of them and takes about a second per derivation here.
@@ -127,8 +126,7 @@ def pkcs12_kdf(
     return output[:length]
 
 
-@dataclass(frozen=True)
-class MacParameters:
+class MacParameters(NamedTuple):
     hash_name: str
     iterations: int
     salt: bytes
@@ -146,8 +144,7 @@ def verify_mac(mac: MacParameters, auth_safe: bytes, password: str, budget: Budg
     return False
 
 
-@dataclass(frozen=True)
-class Pkcs12Pbe:
+class Pkcs12Pbe(NamedTuple):
     """pbeWithSHAAnd…: the PKCS#12 scheme's parameters."""
 
     oid: str
@@ -155,8 +152,7 @@ class Pkcs12Pbe:
     iterations: int
 
 
-@dataclass(frozen=True)
-class Pbes2:
+class Pbes2(NamedTuple):
     """PBES2 with PBKDF2 (RFC 8018)."""
 
     prf: str  # hashlib name

@@ -12,8 +12,10 @@ Windows in a plain `data` container, others inside `encryptedData`; both are see
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from checks.certs import ber
 from checks.certs.pkcs12_crypto import (
@@ -137,37 +139,35 @@ class Protection:
 NOT_ENCRYPTED = Protection("", "none", "none", "none")
 
 
-@dataclass(frozen=True)
-class MacInfo:
+class MacInfo(NamedTuple):
     oid: str
     algorithm: str  # "SHA-256", "PBMAC1 (HMAC-SHA256)", or the OID
     hash_name: str | None  # hashlib name, None when pxready cannot compute it
     iterations: int
-    salt: bytes = field(repr=False)
-    digest: bytes = field(repr=False)
+    salt: bytes
+    digest: bytes
 
     def as_dict(self) -> dict[str, object]:
         return {"algorithm": self.algorithm, "oid": self.oid, "iterations": self.iterations}
 
 
-@dataclass(frozen=True)
-class Attribute:
+class Attribute(NamedTuple):
     oid: str
     name: str
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Bag:
+class Bag(NamedTuple):
     kind: str  # "key", "shrouded-key", "certificate", "crl", "secret", "other"
     oid: str
     container: int  # index into Pkcs12Structure.containers
     # A shrouded key bag's own encryption; for other bags, their container's.
     protection: Protection
     attributes: tuple[Attribute, ...] = ()
-    certificate_der: bytes | None = field(default=None, repr=False)
+    certificate_der: bytes | None = None
     # A key bag's PrivateKeyInfo (PKCS#8): as stored, or once decrypted with the password.
-    key_der: bytes | None = field(default=None, repr=False)
+    # Key material: never put into a result or a message.
+    key_der: bytes | None = None
     key_problem: str | None = None  # why a shrouded key did not decrypt
 
     def attribute(self, oid: str) -> tuple[str, ...]:
@@ -182,18 +182,19 @@ class Bag:
     def is_key(self) -> bool:
         return self.kind in ("key", "shrouded-key")
 
+    def __repr__(self) -> str:  # never the key material
+        return f"Bag(kind={self.kind!r}, oid={self.oid!r}, container={self.container})"
 
-@dataclass(frozen=True)
-class Container:
-    index: int
+
+class Container(NamedTuple):
+    position: int  # in the AuthenticatedSafe
     content_type: str  # "data", "encryptedData", "envelopedData" or the OID
     protection: Protection | None
     opened: bool
     problem: str | None = None  # why its bags are not visible
 
 
-@dataclass(frozen=True)
-class Pkcs12Structure:
+class Pkcs12Structure(NamedTuple):
     mac: MacInfo | None
     containers: tuple[Container, ...]
     bags: tuple[Bag, ...]
@@ -217,11 +218,10 @@ class Pkcs12Structure:
 # -- reading -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _RawContainer:
+class _RawContainer(NamedTuple):
     kind: str
     protection: Protection | None
-    payload: bytes = field(repr=False)
+    payload: bytes
 
 
 def read_structure(data: bytes, password: str | None = None) -> Pkcs12Structure:
@@ -291,7 +291,10 @@ def _reason(exc: Exception) -> str:
     return exc.reason if isinstance(exc, (ber.BerError, NotPkcs12)) else str(exc)
 
 
-def _outer(data: bytes) -> tuple[MacInfo | None, bytes, list[_RawContainer]]:
+# A file is read without the password (to say what it is) and then with it: its outer layers
+# are parsed once.
+@functools.lru_cache(maxsize=4)
+def _outer(data: bytes) -> tuple[MacInfo | None, bytes, tuple[_RawContainer, ...]]:
     """PFX → (MAC, the authenticated bytes, the containers), without the password."""
     if not data:
         raise NotPkcs12("empty")
@@ -310,7 +313,7 @@ def _outer(data: bytes) -> tuple[MacInfo | None, bytes, list[_RawContainer]]:
             raise NotPkcs12("the PFX has no content")
         auth_safe = auth_safe_info[1].explicit(0).octets()
         mac = _mac_info(pfx[2]) if len(pfx) > 2 else None
-        containers = [_container(info) for info in ber.parse(auth_safe).items()]
+        containers = tuple(_container(info) for info in ber.parse(auth_safe).items())
     except ber.BerError as exc:
         if exc.truncated:
             raise NotPkcs12(f"truncated ({exc.reason})", truncated=True) from None
@@ -359,7 +362,7 @@ def _mac_info(node: ber.Node) -> MacInfo:
     return MacInfo(oid, name, hash_name, iterations, salt, digest)
 
 
-def _refuse_absurd_counts(mac: MacInfo | None, raw: list[_RawContainer]) -> None:
+def _refuse_absurd_counts(mac: MacInfo | None, raw: tuple[_RawContainer, ...]) -> None:
     from checks.certs.pkcs12_crypto import MAX_ITERATIONS
 
     if mac is not None and mac.iterations > MAX_ITERATIONS:

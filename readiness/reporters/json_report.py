@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from importlib import resources
 from typing import Any
 
 from readiness.model import Report, Result
@@ -59,6 +58,8 @@ def render(report: Report, options: RenderOptions) -> str:
 
 
 def schema_text() -> str:
+    from importlib import resources
+
     return (
         resources.files("readiness.reporters")
         .joinpath("report.schema.json")
