@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from readiness.connector import ConnectorVariables
 
@@ -59,8 +58,7 @@ def port_range(text: str) -> str:
     return str(low) if low == high else f"{low}-{high}"
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """One role filled in: who, in words; the addresses a firewall can import; why."""
 
     role: str
@@ -69,8 +67,7 @@ class Endpoint:
     suffix: str = ""  # added to the rule id when a role splits into several rules
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     direction: str
     action: str  # "Allow", or "Deny" for the RDP rule that is closed by design
@@ -85,14 +82,13 @@ class Rule:
     note: str = ""
 
     def document(self) -> dict[str, Any]:
-        doc = asdict(self)
+        doc = self._asdict()
         doc["source_addresses"] = list(self.source_addresses)
         doc["destination_addresses"] = list(self.destination_addresses)
         return doc
 
 
-@dataclass(frozen=True)
-class FirewallPlan:
+class FirewallPlan(NamedTuple):
     connector: str  # the connector's FQDN, or its script when the FQDN is unset
     vars: str | None
     side: str

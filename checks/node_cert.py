@@ -8,10 +8,9 @@ result per file (and, for node-cert.names, one per node name).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from readiness import (
     CheckSkipped,
@@ -41,8 +40,7 @@ MAX_FILES_NAMED = 5
 NO_FILES = "no node certificates given ([nodes] certificates in pxready.toml, or --node-cert)"
 
 
-@dataclass(frozen=True)
-class NodeFile:
+class NodeFile(NamedTuple):
     path: Path
     shown: str
     cert_file: CertFile | None

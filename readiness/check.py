@@ -11,10 +11,9 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 if TYPE_CHECKING:
     from readiness.context import Context
@@ -60,8 +59,7 @@ class CheckError(Exception):
         self.target = target
 
 
-@dataclass(frozen=True)
-class PasswordNeed:
+class PasswordNeed(NamedTuple):
     """A password a check will ask the context for: the environment variable that holds it
     and the file it opens. The CLI asks for it before the run, on a terminal only."""
 
@@ -73,8 +71,7 @@ class PasswordNeed:
 PasswordNeeds: TypeAlias = Callable[["Context"], Iterable[PasswordNeed]]
 
 
-@dataclass(frozen=True)
-class CheckSpec:
+class CheckSpec(NamedTuple):
     id: str
     title: str
     needs: Needs
@@ -99,8 +96,7 @@ class CheckSpec:
         )
 
 
-@dataclass(frozen=True)
-class PlannedCheck:
+class PlannedCheck(NamedTuple):
     """A check id that a plugin reserves before the check is built: selecting it is no typo,
     it never runs, and `pxready explain` says so and quotes the requirement it will verify."""
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from readiness.deployment import (
     DEFAULT_EXPIRY_WARNING_DAYS,
@@ -34,8 +34,7 @@ from readiness.waivers import parse as parse_waiver
 CONFIG_FILE_NAME = "pxready.toml"
 
 
-@dataclass(frozen=True)
-class ConfigProblem:
+class ConfigProblem(NamedTuple):
     message: str
     path: Path | None = None
     line: int | None = None
@@ -55,8 +54,7 @@ class ConfigError(Exception):
         self.problems = tuple(problems)
 
 
-@dataclass(frozen=True)
-class Overrides:
+class Overrides(NamedTuple):
     """The flags of `pxready check` that feed the deployment (None: not given)."""
 
     config: Path | None = None
@@ -77,8 +75,7 @@ class Overrides:
     timeout: float | None = None
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """What the configuration file says besides the deployment: check selection."""
 
     skip: tuple[str, ...] = ()
@@ -480,8 +477,7 @@ def _apply_flags(
             p for p in (flag_file(c, "--node-cert") for c in overrides.node_certs) if p
         )
     azure = deployment.azure
-    azure = replace(
-        azure,
+    azure = azure._replace(
         usage_file=flag_file(overrides.azure_usage, "--azure-usage") or azure.usage_file,
         skus_file=flag_file(overrides.azure_skus, "--azure-skus") or azure.skus_file,
         provider_file=flag_file(overrides.azure_provider, "--azure-provider")
@@ -492,8 +488,7 @@ def _apply_flags(
         consent_from=_ip(overrides.consent_from, report("--consent-from"), "address")
         or azure.consent_from,
     )
-    return replace(
-        deployment,
+    return deployment._replace(
         connectors=tuple(connectors),
         node_certificates=node_certs,
         ca_bundle=flag_file(overrides.ca_bundle, "--ca-bundle") or deployment.ca_bundle,

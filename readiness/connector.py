@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
+from typing import NamedTuple
 
 from readiness.deployment import ConnectorInput
 from readiness.model import Location
@@ -19,8 +19,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-@dataclass(frozen=True)
-class ConnectorVariables:
+class ConnectorVariables(NamedTuple):
     """Read access to `$Px…` values of one connector, with their lines for results."""
 
     script: VariablesScript

@@ -15,7 +15,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from readiness.check import CheckSkipped
 from readiness.connector import ConnectorVariables, display_path
@@ -106,16 +106,14 @@ class Run:
                 entries.append(item)
 
 
-@dataclass(frozen=True)
-class ScriptLoad:
+class ScriptLoad(NamedTuple):
     """A variables script, or the one-line reason it could not be read."""
 
     script: VariablesScript | None
     problem: str | None
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     run: Run
     connector: ConnectorInput | None = None
 

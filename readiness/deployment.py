@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from readiness.waivers import Waiver
 
@@ -28,8 +29,7 @@ class ConnectorInput:
     name: str | None = None  # an optional label, e.g. "eu"
 
 
-@dataclass(frozen=True)
-class Nameserver:
+class Nameserver(NamedTuple):
     address: str
     port: int = 53
 
@@ -38,8 +38,7 @@ class Nameserver:
         return f"{host}:{self.port}"
 
 
-@dataclass(frozen=True)
-class AzureInput:
+class AzureInput(NamedTuple):
     vm_size: str = DEFAULT_VM_SIZE
     recommended_vcpus: int = DEFAULT_RECOMMENDED_VCPUS
     usage_file: Path | None = None
@@ -51,14 +50,13 @@ class AzureInput:
     arm_endpoint: str = "https://management.azure.com"
 
 
-@dataclass(frozen=True)
-class Deployment:
+class Deployment(NamedTuple):
     connectors: tuple[ConnectorInput, ...] = ()
     config_path: Path | None = None
     node_certificates: tuple[Path, ...] = ()
     tls_port: int = DEFAULT_TLS_PORT
     ca_bundle: Path | None = None
-    azure: AzureInput = field(default_factory=AzureInput)
+    azure: AzureInput = AzureInput()
     nameservers: tuple[Nameserver, ...] = ()
     expiry_warning_days: int = DEFAULT_EXPIRY_WARNING_DAYS
     waivers: tuple[Waiver, ...] = ()

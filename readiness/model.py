@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from readiness.exitcodes import ExitCode
+
+# The default of every mapping field: shared, so it must never change.
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 class Status(StrEnum):
@@ -41,8 +44,7 @@ class FailOn(StrEnum):
     WARN = "warn"
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where in the user's files a result points (a variables-script line, a certificate file)."""
 
     path: str
@@ -52,14 +54,13 @@ class Location:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """What a check says about one target. The runner turns it into a `Result`."""
 
     status: Status
     message: str
     target: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = EMPTY
     location: Location | None = None
     # Replaces the check's general remediation when the fix depends on what was found.
     remediation: str | None = None
@@ -85,14 +86,12 @@ def skipped(message: str, **kw: Any) -> Finding:
     return Finding(Status.SKIP, message, **kw)
 
 
-@dataclass(frozen=True)
-class Waived:
+class Waived(NamedTuple):
     reason: str
     expires: dt.date
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     id: str
     title: str
     status: Status
@@ -101,14 +100,13 @@ class Result:
     remediation: str
     reference: str
     area: str
-    details: Mapping[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = EMPTY
     duration_ms: int = 0
     location: Location | None = None
     waived: Waived | None = None
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """How the results are judged: the options that turn statuses into an exit code."""
 
     fail_on: FailOn = FailOn.FAIL
@@ -133,8 +131,7 @@ def blocks_readiness(result: Result, verdict: Verdict) -> bool:
     return exit_code_for((result,), verdict) is not ExitCode.READY
 
 
-@dataclass(frozen=True)
-class ConnectorInputs:
+class ConnectorInputs(NamedTuple):
     """What the report says about one connector's inputs. Never a secret."""
 
     vars: str | None = None
@@ -158,8 +155,7 @@ class ConnectorInputs:
         return doc
 
 
-@dataclass(frozen=True)
-class ReportInputs:
+class ReportInputs(NamedTuple):
     """What was checked: the report's `inputs`. The first connector's fields stand at the top
     (most deployments have one); every connector is listed in `connectors`."""
 
@@ -169,7 +165,7 @@ class ReportInputs:
     at: str | None = None
     node_certificates: tuple[str, ...] = ()
     # Facts that checks add (certificate subjects and fingerprints, say), by section.
-    contributed: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    contributed: Mapping[str, tuple[Mapping[str, Any], ...]] = EMPTY
 
     @property
     def first(self) -> ConnectorInputs:
@@ -201,8 +197,7 @@ class ReportInputs:
         return doc
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     tool_version: str
     generated_at: dt.datetime
     inputs: ReportInputs

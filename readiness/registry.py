@@ -11,27 +11,25 @@ declare, and ids a plugin has reserved but not built yet come from the plugin to
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from readiness.check import ID_PATTERN, CheckSpec, PlannedCheck
+from readiness.model import EMPTY
 
 ENTRY_POINT_GROUP = "pxready.checks"
 
 
-@dataclass(frozen=True)
-class LoadProblem:
+class LoadProblem(NamedTuple):
     plugin: str
     message: str
 
 
-@dataclass(frozen=True)
-class Registry:
+class Registry(NamedTuple):
     specs: tuple[CheckSpec, ...]
     problems: tuple[LoadProblem, ...] = ()
-    origins: dict[str, str] = field(default_factory=dict)  # check id → distribution name
+    origins: Mapping[str, str] = EMPTY  # check id → distribution name
     planned: tuple[PlannedCheck, ...] = ()
 
     def get(self, check_id: str) -> CheckSpec | None:

@@ -21,8 +21,7 @@ import inspect
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from readiness import waivers
 from readiness.check import CheckError, CheckSkipped, CheckSpec, Needs, Scope
@@ -43,8 +42,7 @@ GUARD_MINIMUM_SECONDS = 60.0
 OnDone = Callable[["Job", list[Result]], None]
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     spec: CheckSpec
     context: Context
 
@@ -305,8 +303,7 @@ def _load_problem_result(problem: LoadProblem) -> Result:
 
 def _scrub(result: Result, run: Run) -> Result:
     secrets = run.secrets
-    return replace(
-        result,
+    return result._replace(
         message=secrets.scrub_text(result.message),
         remediation=secrets.scrub_text(result.remediation),
         target=secrets.scrub_text(result.target),

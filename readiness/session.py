@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from readiness import __version__, waivers
 from readiness.check import CheckSkipped, CheckSpec
@@ -23,9 +22,8 @@ from readiness.runner import run_checks
 from readiness.secrets import Secret
 
 
-@dataclass(frozen=True)
-class CheckRequest:
-    overrides: Overrides = field(default_factory=Overrides)
+class CheckRequest(NamedTuple):
+    overrides: Overrides = Overrides()
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     fmt: str = "table"

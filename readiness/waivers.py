@@ -10,16 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from readiness.model import Result, Status, Waived
 
 KEYS = frozenset({"id", "target", "reason", "expires"})
 
 
-@dataclass(frozen=True)
-class Waiver:
+class Waiver(NamedTuple):
     id: str  # a check id or glob
     reason: str
     expires: dt.date
@@ -83,14 +81,13 @@ def apply(results: Sequence[Result], waivers: Sequence[Waiver], today: dt.date) 
             continue
         active = next((w for w in matching if w.active_on(today)), None)
         if active is not None:
-            out.append(replace(result, waived=Waived(active.reason, active.expires)))
+            out.append(result._replace(waived=Waived(active.reason, active.expires)))
             continue
         waiver = max(matching, key=lambda w: w.expires)
         details = dict(result.details)
         details["expired_waiver"] = {"reason": waiver.reason, "expires": waiver.expires.isoformat()}
         out.append(
-            replace(
-                result,
+            result._replace(
                 message=f"{result.message} (the waiver for this expired on "
                 f"{waiver.expires.isoformat()} and no longer applies)",
                 details=details,

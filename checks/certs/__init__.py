@@ -9,10 +9,9 @@ returns a `Verdict`; a check turns it into a finding with `Verdict.finding`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from readiness.model import Finding, Location, Status
+from readiness.model import EMPTY, Finding, Location, Status
 
 
 class InputProblem(Exception):
@@ -25,13 +24,12 @@ class InputProblem(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What a certificate helper concludes: a status, one line, and what backs it."""
 
     status: Status
     message: str
-    details: Mapping[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = EMPTY
     remediation: str | None = None  # replaces the check's general fix when set
 
     def finding(self, *, target: str | None = None, location: Location | None = None) -> Finding:

@@ -7,9 +7,8 @@ message says which conversion is needed rather than only "does not parse".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from checks.certs import InputProblem
 from checks.certs.loading import CertificateProblem, certificate_from_der, certificate_from_pem
@@ -26,8 +25,7 @@ class CertFileProblem(InputProblem):
     """Why a node certificate file cannot be used."""
 
 
-@dataclass(frozen=True)
-class CertFile:
+class CertFile(NamedTuple):
     path: Path
     leaf: x509.Certificate
     intermediates: tuple[x509.Certificate, ...]

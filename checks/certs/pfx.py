@@ -9,9 +9,9 @@ certificates are then loaded from the decrypted encodings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checks.certs import InputProblem
 from checks.certs.advice import EXPORT_AGAIN, REMEDIATIONS
@@ -22,6 +22,7 @@ from readiness import CheckSkipped, Context, Finding, Location, errored, failed
 from readiness.check import PasswordNeed
 from readiness.connector import display_path
 from readiness.files import InputFileError, read_input
+from readiness.model import EMPTY
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -35,8 +36,7 @@ class PfxProblem(InputProblem):
     """Why the PFX cannot be used."""
 
 
-@dataclass(frozen=True)
-class OpenedPfx:
+class OpenedPfx(NamedTuple):
     key: PrivateKeyTypes
     leaf: x509.Certificate  # the certificate whose public key is the private key's
     others: tuple[x509.Certificate, ...]  # every other certificate, in file order
@@ -236,8 +236,7 @@ def matching_certificate(
 # -- the connector's PFX, once per run -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PfxState:
+class PfxState(NamedTuple):
     """The connector's PFX as far as it could be read, shared by the connector-cert checks."""
 
     path: Path | None
@@ -247,7 +246,7 @@ class PfxState:
     unavailable: str  # why the checks that need the opened PFX are `skip`
     structure: Pkcs12Structure | None = None
     opened: OpenedPfx | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = EMPTY
 
     def require(self) -> OpenedPfx:
         if self.opened is None:

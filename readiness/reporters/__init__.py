@@ -10,8 +10,8 @@ import importlib
 import importlib.util
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from readiness.model import Report
 
@@ -34,8 +34,7 @@ EXTENSIONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     color: bool = False
     width: int | None = None
     verbose: bool = False

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +59,7 @@ def artifact_uri(path: str, root: Path, cwd: Path) -> str:
 
 def _level_and_kind(result: Result, report: Report) -> tuple[str, str]:
     # A waived result keeps the level it would have; the suppression says it is accepted.
-    blocking = blocks_readiness(replace(result, waived=None), report.verdict)
+    blocking = blocks_readiness(result._replace(waived=None), report.verdict)
     if result.status is Status.SKIP:
         return ("error", "fail") if blocking else ("none", "notApplicable")
     if result.status is Status.WARN:

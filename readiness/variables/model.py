@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 Value: TypeAlias = "str | int | float | bool | list[Value] | None"
 
@@ -20,8 +19,7 @@ def looks_secret(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
     """One `$Name = value` statement. `value` is None with a `problem` when not evaluable."""
 
     name: str
@@ -39,20 +37,17 @@ class Assignment:
         return self.problem is None
 
 
-@dataclass(frozen=True)
-class IgnoredStatement:
+class IgnoredStatement(NamedTuple):
     line: int
     head: str  # the command word only: arguments may hold secrets
 
 
-@dataclass(frozen=True)
-class ScriptSyntaxProblem:
+class ScriptSyntaxProblem(NamedTuple):
     line: int
     message: str
 
 
-@dataclass(frozen=True)
-class VariablesScript:
+class VariablesScript(NamedTuple):
     path: Path
     encoding: str
     assignments: tuple[Assignment, ...]
@@ -60,7 +55,10 @@ class VariablesScript:
     syntax: ScriptSyntaxProblem | None
     # The decoded text, for checks that look at a statement's shape. Never put into a result:
     # it may hold secrets. Kept out of repr for the same reason.
-    source: str = field(default="", repr=False)
+    source: str = ""
+
+    def __repr__(self) -> str:
+        return f"VariablesScript(path={self.path!r}, {len(self.assignments)} assignments)"
 
     def get(self, name: str) -> Assignment | None:
         """The last assignment to `name` (PowerShell names are case-insensitive)."""
