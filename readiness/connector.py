@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path, PureWindowsPath
 from typing import NamedTuple
@@ -14,7 +15,16 @@ from readiness.variables import Assignment, Value, VariablesScript
 def display_path(path: Path) -> str:
     """A path as the user would recognise it: relative to the current folder when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return _relative(path, os.getcwd())
+    except OSError:  # the current folder was deleted
+        return str(path)
+
+
+@functools.lru_cache(maxsize=256)
+def _relative(path: Path, cwd: str) -> str:
+    # Every result names its file: resolving (a system call per folder) is done once per path.
+    try:
+        return str(path.resolve().relative_to(Path(cwd).resolve()))
     except (ValueError, OSError):
         return str(path)
 

@@ -11,7 +11,7 @@ declare, and ids a plugin has reserved but not built yet come from the plugin to
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any, NamedTuple
 
@@ -19,6 +19,30 @@ from readiness.check import ID_PATTERN, CheckSpec, PlannedCheck
 from readiness.model import EMPTY
 
 ENTRY_POINT_GROUP = "pxready.checks"
+
+
+class Origins(Mapping[str, str]):
+    """Check id → the name of the distribution that registered it. A distribution's name is
+    read from its metadata only when asked for (listing checks, a duplicate id): reading it
+    for every run would parse every plugin's METADATA on the pre-commit path."""
+
+    def __init__(self, sources: Mapping[str, Any]) -> None:
+        self._sources = dict(sources)  # id → a name, or an importlib.metadata Distribution
+        self._names: dict[str, str] = {}
+
+    def __getitem__(self, check_id: str) -> str:
+        source = self._sources[check_id]
+        if isinstance(source, str):
+            return source
+        if check_id not in self._names:
+            self._names[check_id] = source.name if source is not None else "unknown"
+        return self._names[check_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
 
 
 class LoadProblem(NamedTuple):
@@ -62,12 +86,12 @@ def declared_in(obj: Any) -> list[CheckSpec | PlannedCheck]:
     raise TypeError(f"expected a module, a CheckSpec or a list of them, got {type(obj).__name__}")
 
 
-def build(loaded: Iterable[tuple[str, str, Any]]) -> Registry:
-    """Validate (plugin name, distribution, object) triples into a registry."""
+def build(loaded: Iterable[tuple[str, Any, Any]]) -> Registry:
+    """Validate (plugin name, distribution or its name, object) triples into a registry."""
     specs: list[CheckSpec] = []
     planned: list[PlannedCheck] = []
     problems: list[LoadProblem] = []
-    origins: dict[str, str] = {}
+    sources: dict[str, Any] = {}
     for plugin, dist, obj in loaded:
         try:
             found = declared_in(obj)
@@ -81,14 +105,16 @@ def build(loaded: Iterable[tuple[str, str, Any]]) -> Registry:
                 problems.append(LoadProblem(plugin, f"check id {item.id!r} is not valid"))
             elif isinstance(item, PlannedCheck):
                 planned.append(item)  # an announcement never clashes: a built check wins
-            elif item.id in origins:
+            elif item.id in sources:
                 problems.append(
                     LoadProblem(
-                        plugin, f"check id {item.id!r} is already registered by {origins[item.id]}"
+                        plugin,
+                        f"check id {item.id!r} is already registered by "
+                        f"{Origins(sources)[item.id]}",
                     )
                 )
             else:
-                origins[item.id] = dist
+                sources[item.id] = dist
                 specs.append(item)
     # A stable sort keeps registration order inside an area, and areas in the order their
     # checks ask for; a built check replaces the plan for its id.
@@ -98,13 +124,13 @@ def build(loaded: Iterable[tuple[str, str, Any]]) -> Registry:
     specs.sort(key=lambda s: (s.order, first_seen[s.area]))
     built = {s.id for s in specs}
     announced = {p.id: p for p in planned if p.id not in built}
-    return Registry(tuple(specs), tuple(problems), origins, tuple(announced.values()))
+    return Registry(tuple(specs), tuple(problems), Origins(sources), tuple(announced.values()))
 
 
 def load_registry() -> Registry:
     from importlib.metadata import entry_points
 
-    loaded: list[tuple[str, str, Any]] = []
+    loaded: list[tuple[str, Any, Any]] = []
     problems: list[LoadProblem] = []
     seen: set[tuple[str, str]] = set()
     found = entry_points(group=ENTRY_POINT_GROUP)
@@ -113,7 +139,7 @@ def load_registry() -> Registry:
         if (ep.name, ep.value) in seen:
             continue
         seen.add((ep.name, ep.value))
-        dist = ep.dist.name if ep.dist is not None else "unknown"
+        dist = ep.dist
         try:
             obj = ep.load()
         except Exception as exc:
