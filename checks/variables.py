@@ -309,13 +309,13 @@ def names_valid(ctx: Context) -> Finding:
     fqdn = variables.fqdn
     if fqdn and ctx.connector is not None:
         for other in ctx.deployment.connectors:
-            if other.index == ctx.connector.index:
+            if other.position == ctx.connector.position:
                 continue
             other_fqdn = _other_fqdn(ctx, other)
             if other_fqdn == fqdn:
                 problems.append(
                     f"$PxTeamsConnFqdn {fqdn!r} is also the name of connector "
-                    f"{other.index + 1}; each region needs its own name"
+                    f"{other.position + 1}; each region needs its own name"
                 )
                 break
     if checked == 0:

@@ -14,7 +14,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -384,7 +384,7 @@ def _connectors(r: _Reader, doc: Mapping[str, Any]) -> tuple[ConnectorInput, ...
         r.known_keys(table, where, _CONNECTOR_KEYS)
         connectors.append(
             ConnectorInput(
-                index=index,
+                position=index,
                 vars_path=r.file(table, where, "vars"),
                 pfx_path=r.file(table, where, "pfx"),
                 pfx_password_env=r.string(table, where, "pfx_password_env")
@@ -455,10 +455,10 @@ def _apply_flags(
     vars_flag = flag_file(overrides.vars, "--vars")
     pfx_flag = flag_file(overrides.pfx, "--pfx")
     if vars_flag is not None or pfx_flag is not None:
-        first = connectors[0] if connectors else ConnectorInput(index=0, vars_path=None)
+        first = connectors[0] if connectors else ConnectorInput(position=0, vars_path=None)
         connectors[:1] = [
-            replace(
-                first, vars_path=vars_flag or first.vars_path, pfx_path=pfx_flag or first.pfx_path
+            first._replace(
+                vars_path=vars_flag or first.vars_path, pfx_path=pfx_flag or first.pfx_path
             )
         ]
     for index, connector in enumerate(connectors):
@@ -470,7 +470,7 @@ def _apply_flags(
                 )
             )
     if overrides.pfx_password_env:
-        connectors = [replace(c, pfx_password_env=overrides.pfx_password_env) for c in connectors]
+        connectors = [c._replace(pfx_password_env=overrides.pfx_password_env) for c in connectors]
     node_certs = deployment.node_certificates
     if overrides.node_certs:
         node_certs = tuple(

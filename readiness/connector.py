@@ -15,7 +15,7 @@ from readiness.variables import Assignment, Value, VariablesScript
 def display_path(path: Path) -> str:
     """A path as the user would recognise it: relative to the current folder when inside it."""
     try:
-        return _relative(path, os.getcwd())
+        return _relative(path, str(Path.cwd()))
     except OSError:  # the current folder was deleted
         return str(path)
 

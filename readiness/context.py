@@ -200,7 +200,7 @@ class Context(NamedTuple):
                 return fqdn
         if connector.vars_path is not None:
             return display_path(connector.vars_path)
-        return connector.name or f"connector {connector.index + 1}"
+        return connector.name or f"connector {connector.position + 1}"
 
     # -- secrets -------------------------------------------------------------------------
     def password(self, env_name: str) -> Secret | None:

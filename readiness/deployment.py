@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,11 +16,10 @@ DEFAULT_TLS_PORT = 443
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
-@dataclass(frozen=True)
-class ConnectorInput:
+class ConnectorInput(NamedTuple):
     """One `[[connector]]`: one Teams Connector in one Azure region."""
 
-    index: int
+    position: int  # in pxready.toml, from 0
     vars_path: Path | None
     pfx_path: Path | None = None  # given in pxready.toml or by --pfx; else $PxPfxCertFileName
     pfx_password_env: str = DEFAULT_PFX_PASSWORD_ENV

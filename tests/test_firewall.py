@@ -21,7 +21,7 @@ FQDN = "pexip-teamsconn-eu.teams.example.com"
 
 def plan_for(text: str, **kw: str) -> dict[str, Any]:
     script = parse_script(text, Path("variables.ps1"))
-    variables = ConnectorVariables(script, ConnectorInput(index=0, vars_path=script.path))
+    variables = ConnectorVariables(script, ConnectorInput(position=0, vars_path=script.path))
     return {r.id: r for r in build_plan(variables, **kw).rules}
 
 

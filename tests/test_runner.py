@@ -41,7 +41,7 @@ def deployment(tmp_path: Path, connectors: int = 1, **kw: object) -> Deployment:
     for index in range(connectors):
         script = tmp_path / f"v{index}.ps1"
         script.write_text(f'$PxTeamsConnFqdn = "c{index}.example.com"\n', encoding="utf-8")
-        items.append(ConnectorInput(index=index, vars_path=script))
+        items.append(ConnectorInput(position=index, vars_path=script))
     return Deployment(connectors=tuple(items), **kw)  # type: ignore[arg-type]
 
 

@@ -9,7 +9,7 @@ MAC). `openssl pkcs12 -export -legacy` and older Windows exports protect the cer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from checks.certs import Verdict
 from checks.certs.pkcs12_info import NOT_ENCRYPTED, Pkcs12Structure, Protection
@@ -26,15 +26,14 @@ RC2_NOTE = (
     "the certificates use 40-bit RC2 (pbeWithSHAAnd40BitRC2-CBC), as `openssl pkcs12 -legacy` "
     "and older Windows exports write: Windows imports it; FIPS-mode systems refuse RC2"
 )
-T = TypeVar("T")
 
 
-def _unique(items: Sequence[T]) -> list[T]:
-    seen: list[T] = []
+def _unique(items: Sequence[Protection]) -> list[Protection]:
+    """One of each kind of protection (two parts protected alike differ only in their salt)."""
+    kinds: dict[object, Protection] = {}
     for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
+        kinds.setdefault(item.kind, item)
+    return list(kinds.values())
 
 
 def judge(structure: Pkcs12Structure) -> Verdict:
@@ -58,7 +57,7 @@ def judge(structure: Pkcs12Structure) -> Verdict:
     for protection in _unique(key_protections + cert_protections):
         if protection.scheme == "none":
             continue
-        holds_key = protection in key_protections or not structure.key_bags
+        holds_key = protection.kind in {p.kind for p in key_protections} or not structure.key_bags
         status, reason = _judge_protection(protection, holds_key=holds_key)
         if reason == RC2_NOTE:
             notes.append(reason)
@@ -78,7 +77,7 @@ def judge(structure: Pkcs12Structure) -> Verdict:
         "hidden_containers": [c.problem for c in structure.hidden],
     }
     for status in (Status.FAIL, Status.WARN):
-        reasons = _unique([r for s, r in verdicts if s is status])
+        reasons = list(dict.fromkeys(r for s, r in verdicts if s is status))
         if reasons:
             return Verdict(status, f"{'; '.join(reasons)} ({summary})", details)
     message = f"{profile or 'protection Windows imports'}: {summary}"

@@ -289,7 +289,7 @@ def pfx_state(ctx: Context) -> PfxState:
     secret = ctx.password(env)  # registers the password for scrubbing in every check
     password = secret.reveal() if secret is not None else None
     source = "the password you typed" if secret is not None and secret.typed else None
-    key = ("connector-cert.pfx", path, env, connector.index if path is None else None)
+    key = ("connector-cert.pfx", path, env, connector.position if path is None else None)
     return ctx.memo(key, lambda: _load(path, location, env, password, source))
 
 

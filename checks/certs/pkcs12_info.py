@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from checks.certs import ber
@@ -107,8 +106,7 @@ class NotPkcs12(Exception):
         self.truncated = truncated
 
 
-@dataclass(frozen=True)
-class Protection:
+class Protection(NamedTuple):
     """How one part of the file is encrypted."""
 
     oid: str
@@ -116,7 +114,12 @@ class Protection:
     cipher: str  # "3DES-CBC", "AES-256-CBC", "none", "unknown"
     kdf: str  # "PKCS#12 KDF (SHA-1)", "PBKDF2 (HMAC-SHA256)", "none", "unknown"
     iterations: int | None = None
-    parameters: Scheme | None = field(default=None, repr=False, compare=False)
+    parameters: Scheme | None = None  # what decryption needs (salt, IV); not a property
+
+    @property
+    def kind(self) -> tuple[str, str, str, str, int | None]:
+        """What the protection is, whatever its salt: equal for two parts protected alike."""
+        return (self.oid, self.scheme, self.cipher, self.kdf, self.iterations)
 
     def describe(self) -> str:
         if self.scheme == "none":
