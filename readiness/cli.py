@@ -53,9 +53,9 @@ class _Commands(click.Group):
 
 
 def _plugin_commands() -> dict[str, Any]:
-    from importlib.metadata import entry_points
+    from readiness.plugins import entry_points
 
-    return {ep.name: ep for ep in entry_points(group=COMMAND_GROUP)}
+    return {ep.name: ep for ep in entry_points(COMMAND_GROUP)}
 
 
 def parse_at(value: str | None) -> dt.datetime | None:

@@ -27,7 +27,7 @@ class Origins(Mapping[str, str]):
     for every run would parse every plugin's METADATA on the pre-commit path."""
 
     def __init__(self, sources: Mapping[str, Any]) -> None:
-        self._sources = dict(sources)  # id → a name, or an importlib.metadata Distribution
+        self._sources = dict(sources)  # id → a name, or where its distribution is installed
         self._names: dict[str, str] = {}
 
     def __getitem__(self, check_id: str) -> str:
@@ -35,7 +35,9 @@ class Origins(Mapping[str, str]):
         if isinstance(source, str):
             return source
         if check_id not in self._names:
-            self._names[check_id] = source.name if source is not None else "unknown"
+            from readiness.plugins import distribution_name
+
+            self._names[check_id] = distribution_name(source)
         return self._names[check_id]
 
     def __iter__(self) -> Iterator[str]:
@@ -128,12 +130,12 @@ def build(loaded: Iterable[tuple[str, Any, Any]]) -> Registry:
 
 
 def load_registry() -> Registry:
-    from importlib.metadata import entry_points
+    from readiness.plugins import entry_points
 
     loaded: list[tuple[str, Any, Any]] = []
     problems: list[LoadProblem] = []
     seen: set[tuple[str, str]] = set()
-    found = entry_points(group=ENTRY_POINT_GROUP)
+    found = entry_points(ENTRY_POINT_GROUP)
     for ep in sorted(found, key=lambda e: (e.value, e.name)):
         # The same distribution can be visible twice (an editable install and a build dir).
         if (ep.name, ep.value) in seen:
