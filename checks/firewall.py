@@ -65,6 +65,8 @@ class Endpoint(NamedTuple):
     addresses: tuple[str, ...]
     note: str = ""
     suffix: str = ""  # added to the rule id when a role splits into several rules
+    ports: str | None = None  # its own source ports, instead of the row's
+    behind_dmz: bool = True  # false: its traffic never crosses the nodes' firewall
 
 
 class Rule(NamedTuple):
@@ -142,6 +144,8 @@ def _endpoints(variables: ConnectorVariables) -> dict[str, list[Endpoint]]:
                     "$PxMgmtSrcAddrPrefixes, added to $PxNodesSourceAddressPrefixes: these "
                     "workstations may reach the connector on 443 too, which admin consent needs",
                     "-management",
+                    ports="any",
+                    behind_dmz=False,
                 )
             )
     else:
@@ -242,6 +246,8 @@ def _rules(
 ) -> Iterable[Rule]:
     destination = endpoints[row["destination"]][0]
     for source in endpoints[row["source"]]:
+        if side == "dmz" and not source.behind_dmz:
+            continue
         direction = row["direction"]
         if side == "dmz":
             to_nodes = row["destination"] in ("nodes", "node-sources")
@@ -257,7 +263,7 @@ def _rules(
             protocol=row["protocol"],
             source=source.role,
             source_addresses=source.addresses,
-            source_ports=row["source_ports"].format_map(ports),
+            source_ports=(source.ports or row["source_ports"]).format_map(ports),
             destination=destination.role,
             destination_addresses=destination.addresses,
             ports=row["ports"].format_map(ports),
