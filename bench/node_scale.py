@@ -91,7 +91,8 @@ def main() -> int:
     for size in sizes:
         extra = statistics.median(samples[str(size)]) - base
         worst = max(worst, extra) if size == max(sizes) else worst
-        print(f"  {size:4d} nodes  +{extra * 1000:7.1f} ms  ({extra / size * 1000:.2f} ms per node)")
+        per_node = extra / size * 1000
+        print(f"  {size:4d} nodes  +{extra * 1000:7.1f} ms  ({per_node:.2f} ms per node)")
     verdict = "within" if worst <= TARGET_SECONDS else "OVER"
     print(f"  {max(sizes)} nodes cost {worst:.2f} s above the example ({verdict} the 1 s target)")
     return 0 if worst <= TARGET_SECONDS else 1

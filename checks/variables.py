@@ -13,6 +13,7 @@ from readiness import (
     Context,
     Finding,
     Location,
+    errored,
     failed,
     passed,
     skipped,
@@ -66,6 +67,12 @@ def script_reads(ctx: Context) -> Finding:
         return failed(f"cannot read the variables script: {load.problem}")
     script = load.script
     where = display_path(script.path)
+    if script.syntax is not None and script.syntax.ours:
+        return errored(
+            f"pxready cannot read the script at line {script.syntax.line}: {script.syntax.message}",
+            location=Location(where, script.syntax.line),
+            details={"encoding": script.encoding, "line": script.syntax.line},
+        )
     if script.syntax is not None:
         return failed(
             f"PowerShell would reject the script at line {script.syntax.line}: "

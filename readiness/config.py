@@ -27,6 +27,8 @@ from readiness.deployment import (
     Deployment,
     Nameserver,
 )
+from readiness.files import InputFileError, not_a_file, read_input
+from readiness.text import display, quoted
 from readiness.waivers import KEYS as _WAIVER_KEYS
 from readiness.waivers import Waiver
 from readiness.waivers import parse as parse_waiver
@@ -42,8 +44,9 @@ class ConfigProblem(NamedTuple):
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
-            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
-        return f"{where}{self.message}"
+            shown = display(self.path)
+            where = f"{shown}:{self.line}: " if self.line else f"{shown}: "
+        return display(f"{where}{self.message}")
 
 
 class ConfigError(Exception):
@@ -149,10 +152,7 @@ class _Reader:
         value = self.string(table, where, key)
         if value is None:
             return None
-        path = resolve_path(value, self.path.parent)
-        if not path.is_file():
-            self.problem(f"'{key}' names {value!r}, which does not exist ({path})", where, key)
-        return path
+        return _existing(self, where, key, value)
 
 
 def resolve_path(value: str, base: Path) -> Path:
@@ -226,11 +226,13 @@ def discover(explicit: Path | None, cwd: Path) -> Path | None:
 
 def read_config_text(path: Path) -> str:
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError([ConfigProblem("configuration file does not exist", path)]) from None
-    except OSError as exc:
-        raise ConfigError([ConfigProblem(f"cannot read: {exc.strerror}", path)]) from None
+        data = read_input(path, what="pxready.toml")
+    except InputFileError as problem:
+        if problem.kind == "missing":
+            message = "configuration file does not exist"
+        else:
+            message = f"the configuration file {problem.message}"
+        raise ConfigError([ConfigProblem(message, path)]) from None
     if data.startswith(b"\xef\xbb\xbf"):  # Notepad's UTF-8 BOM is harmless here
         data = data[3:]
     try:
@@ -249,6 +251,14 @@ _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 def parse_toml(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    "invalid TOML: arrays or tables nested more deeply than pxready reads", path
+                )
+            ]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _TOML_POSITION.search(message)
@@ -272,7 +282,7 @@ def _nameserver(value: str) -> Nameserver | None:
         host, port = bracketed.group(1), int(bracketed.group(2) or 53)
     elif value.count(":") == 1:
         host, _, port_text = value.partition(":")
-        if not port_text.isdigit():
+        if not (port_text.isascii() and port_text.isdecimal()) or len(port_text) > 5:
             return None
         port = int(port_text)
     try:
@@ -369,8 +379,10 @@ def _array_of_tables(r: _Reader, doc: Mapping[str, Any], name: str) -> list[Any]
 
 def _existing(r: _Reader, where: Sequence[str], key: str, value: str) -> Path:
     path = resolve_path(value, r.path.parent)
-    if not path.is_file():
-        r.problem(f"'{key}' names {value!r}, which does not exist ({path})", where, key)
+    problem = not_a_file(path)
+    if problem is not None:
+        what = "does not exist" if problem.kind == "missing" else problem.message
+        r.problem(f"'{key}' names {quoted(value)}, which {what} ({display(path)})", where, key)
     return path
 
 
@@ -444,8 +456,10 @@ def _apply_flags(
         if path is None:
             return None
         resolved = path if path.is_absolute() else cwd / path
-        if not resolved.is_file():
-            problems.append(ConfigProblem(f"{flag} {path}: file does not exist"))
+        problem = not_a_file(resolved)
+        if problem is not None:
+            what = "file does not exist" if problem.kind == "missing" else problem.message
+            problems.append(ConfigProblem(f"{flag} {display(path)}: {what}"))
         return resolved
 
     def report(prefix: str) -> Callable[[str], None]:

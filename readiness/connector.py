@@ -9,15 +9,17 @@ from typing import NamedTuple
 
 from readiness.deployment import ConnectorInput
 from readiness.model import Location
+from readiness.text import display
 from readiness.variables import Assignment, Value, VariablesScript
 
 
 def display_path(path: Path) -> str:
-    """A path as the user would recognise it: relative to the current folder when inside it."""
+    """A path as the user would recognise it (relative to the current folder when inside it),
+    on one line."""
     try:
-        return _relative(path, str(Path.cwd()))
+        return display(_relative(path, str(Path.cwd())))
     except OSError:  # the current folder was deleted
-        return str(path)
+        return display(path)
 
 
 @functools.lru_cache(maxsize=256)
@@ -81,9 +83,10 @@ class ConnectorVariables(NamedTuple):
         if isinstance(value, bool):
             return None
         if isinstance(value, int):
-            return value
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
+            return value if abs(value) < 10**9 else None
+        text = value.strip() if isinstance(value, str) else ""
+        if text.isascii() and text.isdecimal() and len(text) <= 9:
+            return int(text)
         return None
 
     def pfx_path(self) -> Path | None:

@@ -158,14 +158,13 @@ class Context(NamedTuple):
             return ScriptLoad(None, "no variables script given (--vars or [[connector]] vars)")
 
         def read() -> ScriptLoad:
+            from readiness.files import InputFileError
             from readiness.variables import ScriptDecodeError, read_script
 
             try:
                 script = read_script(path)
-            except FileNotFoundError:
-                return ScriptLoad(None, f"{display_path(path)} does not exist")
-            except OSError as exc:
-                return ScriptLoad(None, f"{display_path(path)} cannot be read: {exc.strerror}")
+            except InputFileError as problem:
+                return ScriptLoad(None, f"{display_path(path)} {problem.message}")
             except ScriptDecodeError as exc:
                 return ScriptLoad(None, f"{display_path(path)} is not readable text: {exc}")
             self.run.secrets.add_script(script)
@@ -178,10 +177,11 @@ class Context(NamedTuple):
         load = self.load_script()
         if load.script is None:
             raise CheckSkipped(f"the variables script could not be read ({load.problem})")
-        if load.script.syntax is not None:
+        syntax = load.script.syntax
+        if syntax is not None:
+            what = "pxready cannot read" if syntax.ours else "PowerShell would reject"
             raise CheckSkipped(
-                f"the variables script does not parse (line {load.script.syntax.line}: "
-                f"{load.script.syntax.message})"
+                f"{what} the variables script (line {syntax.line}: {syntax.message})"
             )
         return ConnectorVariables(load.script, self._require_connector())
 

@@ -44,7 +44,7 @@ def _is_tty(stream: TextIO) -> bool:
 def terminal_width(stream: TextIO, default: int = 100) -> int:
     """COLUMNS when set (also for plain output), else the terminal's width, else `default`."""
     columns = os.environ.get("COLUMNS", "").strip()
-    if columns.isdigit() and int(columns) >= 20:
+    if columns.isascii() and columns.isdecimal() and 20 <= int(columns[:6]) <= 10000:
         return int(columns)
     if _is_tty(stream):
         try:

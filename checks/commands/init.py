@@ -15,6 +15,8 @@ from pathlib import Path
 
 import click
 
+from readiness.files import InputFileError, read_input
+
 CERT_SUFFIXES = (".pem", ".crt", ".cer")
 PFX_SUFFIXES = (".pfx", ".p12")
 # `az` export → pxready.toml key: the words Azure CLI users tend to name the files after.
@@ -70,8 +72,8 @@ def _candidates(folder: Path, suffixes: Iterable[str]) -> list[Path]:
 def _pem_certificate(path: Path) -> bool:
     """A PEM file with a certificate and no private key (keys do not belong in the config)."""
     try:
-        head = path.read_bytes()[:1_000_000]
-    except OSError:
+        head = read_input(path, what="certificate file")
+    except InputFileError:
         return False
     return b"-----BEGIN CERTIFICATE-----" in head and b"PRIVATE KEY-----" not in head
 
@@ -81,8 +83,8 @@ def _only_ca_certificates(path: Path) -> bool:
     from cryptography import x509
 
     try:
-        certificates = x509.load_pem_x509_certificates(path.read_bytes())
-    except (OSError, ValueError):
+        certificates = x509.load_pem_x509_certificates(read_input(path, what="certificate file"))
+    except (InputFileError, ValueError):
         return False
 
     def is_ca(cert: x509.Certificate) -> bool:
@@ -103,7 +105,7 @@ def discover(script: Path) -> Found:
     script_pfx: Path | None = None
     try:
         parsed = read_script(script)
-    except (OSError, ScriptDecodeError):
+    except (InputFileError, ScriptDecodeError):
         parsed = None
     if parsed is not None:
         named = parsed.get("PxPfxCertFileName")

@@ -42,6 +42,8 @@ def parse_script(text: str, path: Path, encoding: str = "text") -> VariablesScri
 
 
 def read_script(path: Path) -> VariablesScript:
-    """Read and parse a script file. Raises OSError or `ScriptDecodeError`."""
-    text, encoding = decode_script(path.read_bytes())
+    """Read and parse a script file. Raises `InputFileError` or `ScriptDecodeError`."""
+    from readiness.files import read_input
+
+    text, encoding = decode_script(read_input(path, what="variables script"))
     return parse_script(text, path, encoding)

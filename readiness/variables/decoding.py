@@ -22,7 +22,15 @@ def decode_script(data: bytes) -> tuple[str, str]:
     for bom, codec, label in _BOMS:
         # UTF-32 LE's BOM starts with UTF-16 LE's: the longer one is tried first.
         if data.startswith(bom):
-            return _decode(data[len(bom) :], codec, label, bom), label
+            text = _decode(data[len(bom) :], codec, label, bom)
+            if "\x00" in text:
+                # A UTF-8 BOM on a UTF-16 body, say: PowerShell reads NULs and fails.
+                raise ScriptDecodeError(
+                    f"the file starts with a {label.split(' with')[0]} byte-order mark, but the "
+                    "text after it holds NUL characters (a file saved in another encoding "
+                    "behind that mark); save it again as UTF-8 or UTF-16 with one byte-order mark"
+                )
+            return text, label
     if not data:
         return "", "empty"
     guess = _bomless_utf16(data)

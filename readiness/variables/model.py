@@ -45,6 +45,7 @@ class IgnoredStatement(NamedTuple):
 class ScriptSyntaxProblem(NamedTuple):
     line: int
     message: str
+    ours: bool = False  # pxready's own limit, not text that PowerShell would reject
 
 
 class VariablesScript(NamedTuple):

@@ -9,9 +9,9 @@ line where the construct began, as PowerShell's own parser reports it.
 
 from __future__ import annotations
 
-import contextlib
+import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from readiness.variables.model import (
     Assignment,
@@ -30,6 +30,15 @@ _STRING_NAME = re.compile(r"(?:(?:global|script|local|private|env):)?[A-Za-z0-9_
 _NUMBER = re.compile(r"[+-]?(?:0[xX][0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?![\w.])")
 _CAST = re.compile(r"\[[A-Za-z_][\w.]*(?:\[\])?\]")
 _OPENERS = {"(": ")", "{": "}", "[": "]"}
+# The line that ends a here-string: its closing quote, then @, at the start of a line.
+_DOUBLE_CLOSING = re.compile(r"\n[ \t]*[" + re.escape("".join(sorted(DOUBLE_QUOTES))) + r"]@")
+_SINGLE_CLOSING = re.compile(r"\n[ \t]*[" + re.escape("".join(sorted(SINGLE_QUOTES))) + r"]@")
+# No installer value comes near these; a script that builds more (a string doubled forty times)
+# is hostile or broken, and pxready stops evaluating rather than grow without bound.
+MAX_VALUE_CHARS = 64 * 1024
+MAX_ITEMS = 10_000
+MAX_TOTAL_CHARS = 8 * 1024 * 1024
+MAX_NUMBER_DIGITS = 30
 _CONSTANTS: dict[str, Value] = {"true": True, "false": False, "null": None}
 # Type constraints on a variable (`[int]$X = "3"`) that change the stored value.
 _KNOWN_CASTS = frozenset(
@@ -58,11 +67,11 @@ class _SyntaxFail(Exception):
         self.message = message
 
 
-@dataclass
 class ParseOutcome:
-    assignments: list[Assignment] = field(default_factory=list)
-    ignored: list[IgnoredStatement] = field(default_factory=list)
-    syntax: ScriptSyntaxProblem | None = None
+    def __init__(self) -> None:
+        self.assignments: list[Assignment] = []
+        self.ignored: list[IgnoredStatement] = []
+        self.syntax: ScriptSyntaxProblem | None = None
 
 
 class Parser:
@@ -80,6 +89,14 @@ class Parser:
         # Set when the value being read contains text typed into the script (see Assignment).
         self._plain_text = False
         self._statement_start = 0
+        # Secret-named variables, and variables made from them: name → the secret's name.
+        self.secret_sources: dict[str, str] = {}
+        # Set when the value being read uses a secret (the secret variable's name).
+        self._taint: str | None = None
+        # Where each skipped construct ends, by kind and start: skipping is linear in the
+        # script however often reading falls back to it.
+        self._skips: dict[tuple[str, int], int | _SyntaxFail] = {}
+        self._produced = 0
 
     # -- positions -----------------------------------------------------------------------
     def line_at(self, pos: int) -> int:
@@ -136,10 +153,12 @@ class Parser:
         except _SyntaxFail as fail:
             self.outcome.syntax = ScriptSyntaxProblem(self.line_at(fail.pos), fail.message)
         except RecursionError:
-            # Brackets nested hundreds deep: no variables script looks like that.
+            # Brackets nested hundreds deep: no variables script looks like that. PowerShell
+            # might read it; pxready does not, and says it is its own limit.
             self.outcome.syntax = ScriptSyntaxProblem(
                 self.line_at(self._statement_start),
-                "brackets are nested too deeply for pxready to read the statement",
+                "brackets are nested more deeply than pxready reads",
+                ours=True,
             )
         return self.outcome
 
@@ -178,6 +197,11 @@ class Parser:
                 )
                 return
             # `$A = $B = "x"`: both get the value.
+            source = self.secret_sources.get(inner.name.lower())
+            if source is not None and not secret:
+                self._record(_made_from_secret(name, line, source), append=False)
+                self.secret_sources[name.lower()] = source
+                return
             self._record(
                 Assignment(
                     name,
@@ -191,6 +215,7 @@ class Parser:
             )
             return
         self._plain_text = False
+        self._taint = name if secret else None
         try:
             value, literal = self.expression()
             self.skip_trivia(newlines=False)
@@ -203,6 +228,7 @@ class Parser:
                 literal = False
             if cast is not None:
                 value = _cast(cast, value)
+            self._bound(value)
         except _Unresolvable as why:
             reached = self.i
             self.i = value_start
@@ -226,10 +252,34 @@ class Parser:
                 append=False,
             )
             return
+        if self._taint is not None:
+            self.secret_sources[name.lower()] = self._taint
+            if not secret:
+                # A value made from a password is a password: never used, never shown.
+                self._record(_made_from_secret(name, line, self._taint), append=False)
+                return
         self._record(
             Assignment(name, line, value, None, literal=literal, plain_text=self._plain_text),
             append=append,
         )
+
+    def _bound(self, value: Value) -> None:
+        """Refuse a value past pxready's limits (see MAX_VALUE_CHARS), and count the text the
+        script has built, so that reading any script is bounded in time and memory."""
+        size = len(value) if isinstance(value, (str, list)) else 1
+        self._produced += size
+        if isinstance(value, str) and size > MAX_VALUE_CHARS:
+            raise _Unresolvable(
+                f"builds a text of {size:,} characters, more than pxready evaluates "
+                f"({MAX_VALUE_CHARS:,}); no installer value is that long"
+            )
+        if isinstance(value, list) and size > MAX_ITEMS:
+            raise _Unresolvable(f"builds an array of {size:,} items, more than pxready evaluates")
+        if self._produced > MAX_TOTAL_CHARS:
+            raise _Unresolvable(
+                f"comes after the script has built {MAX_TOTAL_CHARS:,} characters of values, "
+                "more than pxready evaluates"
+            )
 
     def _record(self, assignment: Assignment, append: bool) -> None:
         key = assignment.name.lower()
@@ -305,6 +355,7 @@ class Parser:
                 self.skip_trivia(newlines=True)  # a '+' at the end of a line continues it
                 right, _ = self.comma_list(in_parens)
                 value = _add(value, right)
+                _check_size(value)
                 literal = False
             else:
                 self.i = save
@@ -323,6 +374,7 @@ class Parser:
                 if items is None:
                     items = [first]
                 items.append(item)
+                _check_size(items)
             else:
                 self.i = save
                 break
@@ -402,6 +454,9 @@ class Parser:
             )
         if key not in self.env:
             raise _Unresolvable(f"uses ${name}, which is not assigned before this line")
+        source = self.secret_sources.get(key)
+        if source is not None:
+            self._taint = self._taint or source
         return self.env[key]
 
     def array_body(self, start: int) -> list[Value]:
@@ -471,6 +526,7 @@ class Parser:
         `end` for a here-string body. Returns (text, literal, whether the quote closed it)."""
         limit = self.n if end is None else end
         out: list[str] = []
+        size = 0
         literal = True
         unresolved: _Unresolvable | None = None
         while self.i < limit:
@@ -502,6 +558,9 @@ class Parser:
                 else:
                     literal = False
                     out.append(piece)
+                    size += len(piece)
+                    if size > MAX_VALUE_CHARS:
+                        _check_size("".join(out))
             else:
                 out.append(c)
                 if not c.isspace():
@@ -530,33 +589,35 @@ class Parser:
         return _text(self.lookup(_strip_scope(match.group(0))))
 
     def here_string(self) -> tuple[str, bool]:
-        start = self.i
-        quote = self.peek(1)
-        expandable = quote in DOUBLE_QUOTES
-        header_end = self.text.find("\n", self.i)
-        if header_end < 0 or self.text[self.i + 2 : header_end].strip():
-            raise _SyntaxFail(start, "a here-string header '@\"' must end its line")
-        quotes = DOUBLE_QUOTES if expandable else SINGLE_QUOTES
-        closing = re.compile(r"\n[ \t]*[" + re.escape("".join(sorted(quotes))) + r"]@")
-        match = closing.search(self.text, header_end)
-        if not match:
-            raise _SyntaxFail(start, "the here-string is never closed")
-        body_end = match.start()
-        if body_end > header_end and self.text[body_end - 1] == "\r":
-            body_end -= 1
-        body_start = min(header_end + 1, body_end)
+        expandable = self.peek(1) in DOUBLE_QUOTES
+        body_start, body_end, end = self._here_string_bounds()
         if not expandable:
             body = self.text[body_start:body_end]
             self._plain_text = self._plain_text or bool(body.strip())
-            self.i = match.end()
+            self.i = end
             return body, True
         # Expanded where it stands, so that a problem inside names the file's own line.
         self.i = body_start
         try:
             value, literal, _ = self.expand(body_end)
         finally:
-            self.i = max(self.i, match.end())
+            self.i = max(self.i, end)
         return value, literal
+
+    def _here_string_bounds(self) -> tuple[int, int, int]:
+        """At `@"` or `@'`: where its body starts and ends, and where the here-string ends."""
+        start = self.i
+        header_end = self.text.find("\n", start)
+        if header_end < 0 or self.text[start + 2 : header_end].strip():
+            raise _SyntaxFail(start, "a here-string header '@\"' must end its line")
+        closing = _DOUBLE_CLOSING if self.peek(1) in DOUBLE_QUOTES else _SINGLE_CLOSING
+        match = closing.search(self.text, header_end)
+        if not match:
+            raise _SyntaxFail(start, "the here-string is never closed")
+        body_end = match.start()
+        if body_end > header_end and self.text[body_end - 1] == "\r":
+            body_end -= 1
+        return min(header_end + 1, body_end), body_end, match.end()
 
     # -- statements we do not model ------------------------------------------------------
     def skip_statement(self, expression: bool = False) -> None:
@@ -580,8 +641,28 @@ class Parser:
                 last = c
                 self.skip_token()
 
+    def _skip(self, kind: str, scan: Callable[[], None]) -> None:
+        """Move past a construct, remembering where it ended: reading falls back to skipping
+        at every level of a nested construct, and each region is scanned only once."""
+        key = (kind, self.i)
+        known = self._skips.get(key)
+        if isinstance(known, _SyntaxFail):
+            raise known
+        if known is not None:
+            self.i = known
+            return
+        try:
+            scan()
+        except _SyntaxFail as fail:
+            self._skips[key] = fail
+            raise
+        self._skips[key] = self.i
+
     def skip_balanced(self) -> None:
         """At an opening bracket (or `@(`, `$(`, `@{`): move past its closing partner."""
+        self._skip("balanced", self._scan_balanced)
+
+    def _scan_balanced(self) -> None:
         sigil = ""
         if self.text[self.i] in "@$" and self.peek(1) in _OPENERS:
             sigil = self.text[self.i]
@@ -608,8 +689,7 @@ class Parser:
         if c in DOUBLE_QUOTES | SINGLE_QUOTES:
             self.skip_string()
         elif c == "@" and self.peek(1) in DOUBLE_QUOTES | SINGLE_QUOTES:
-            with contextlib.suppress(_Unresolvable):
-                self.here_string()
+            self.i = self._here_string_bounds()[2]  # scanned, never evaluated
         elif (c in "@$" and self.peek(1) in ("(", "{")) or c in _OPENERS:
             self.skip_balanced()
         elif c == "<" and self.peek(1) == "#":
@@ -623,10 +703,12 @@ class Parser:
             self.i += 1
 
     def skip_string(self) -> None:
-        c = self.text[self.i]
-        if c in SINGLE_QUOTES:
+        if self.text[self.i] in SINGLE_QUOTES:
             self.single_quoted()
-            return
+        else:
+            self._skip("string", self._scan_string)
+
+    def _scan_string(self) -> None:
         start = self.i
         self.i += 1
         while self.i < self.n:
@@ -696,12 +778,40 @@ def _statement_head(text: str) -> str:
 
 
 def _number(text: str) -> int | float:
-    lowered = text.lower()
+    lowered = text.strip().lower()
+    digits = lowered.lstrip("+-")
+    if len(digits) > MAX_NUMBER_DIGITS:
+        raise _Unresolvable(
+            f"is a number of {len(digits):,} digits, larger than any value the installer uses"
+        )
     if "0x" in lowered:
         return int(lowered, 16)
     if any(ch in lowered for ch in ".e"):
-        return float(text)
-    return int(text)
+        number = float(lowered)
+        if not math.isfinite(number):
+            raise _Unresolvable("is a number too large for pxready to use")
+        return number
+    return int(lowered)
+
+
+def _check_size(value: Value) -> None:
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        raise _Unresolvable(
+            f"builds a text of {len(value):,} characters, more than pxready evaluates "
+            f"({MAX_VALUE_CHARS:,}); no installer value is that long"
+        )
+    if isinstance(value, list) and len(value) > MAX_ITEMS:
+        raise _Unresolvable(f"builds an array of {len(value):,} items, more than pxready evaluates")
+
+
+def _made_from_secret(name: str, line: int, source: str) -> Assignment:
+    return Assignment(
+        name,
+        line,
+        None,
+        f"is made from the secret ${source}; pxready neither uses nor shows a value made "
+        "from a password",
+    )
 
 
 def _text(value: Value) -> str:
@@ -739,10 +849,12 @@ def _cast(kind: str, value: Value) -> Value:
     if kind == "[string]":
         return _text(value)
     if kind in ("[int]", "[int32]", "[int64]", "[long]"):
-        try:
-            return int(_text(value).strip()) if not isinstance(value, int) else value
-        except ValueError:
-            raise _Unresolvable(f"casts {kind}") from None
+        if isinstance(value, int):
+            return value
+        number = _number(_text(value))
+        if not isinstance(number, int):
+            raise _Unresolvable(f"casts {kind}")
+        return number
     if kind in ("[array]", "[string[]]", "[object[]]"):
         return value if isinstance(value, list) else [value]
     if kind == "[bool]":
