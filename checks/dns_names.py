@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from readiness.text import quoted
+
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", re.IGNORECASE)
 MAX_NAME = 253
 MAX_LABEL = 63
@@ -41,7 +43,10 @@ def dns_name_problem(name: str) -> str | None:
         if "*" in label:
             return "contains a wildcard; give the exact name"
         if "_" in label:
-            return f"has an underscore in {label!r}; host names allow letters, digits and hyphens"
+            return (
+                f"has an underscore in {quoted(label)}; host names allow letters, digits and "
+                "hyphens"
+            )
         if len(label) > MAX_LABEL:
             return f"has a label of {len(label)} characters; at most {MAX_LABEL} are allowed"
         if not _LABEL.match(label):
@@ -49,7 +54,7 @@ def dns_name_problem(name: str) -> str | None:
             if bad:
                 shown = ", ".join("a space" if c == " " else repr(c) for c in bad)
                 return f"contains {shown}; host names allow letters, digits and hyphens"
-            return f"has the label {label!r}, which starts or ends with a hyphen"
+            return f"has the label {quoted(label)}, which starts or ends with a hyphen"
     if labels[-1].isdigit():
         return "ends in an all-numeric label, which no top-level domain is"
     return None

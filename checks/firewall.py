@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from readiness.connector import ConnectorVariables
+from readiness.text import quoted
 
 DEFAULT_SIGNALING_PORTS = "33000-39999"
 DEFAULT_MEDIA_PORTS = "40000-49999"
@@ -50,11 +51,11 @@ def port_range(text: str) -> str:
     """`33000-39999` or `443`, normalised; raises PortRangeError otherwise."""
     match = _PORT_RANGE.match(text.replace("\u2013", "-"))
     if not match:
-        raise PortRangeError(f"{text!r} is not a port or a port range such as 33000-39999")
+        raise PortRangeError(f"{quoted(text)} is not a port or a port range such as 33000-39999")
     low = int(match.group(1))
     high = int(match.group(2) or low)
     if not 1 <= low <= high <= 65535:
-        raise PortRangeError(f"{text!r}: ports run from 1 to 65535, low to high")
+        raise PortRangeError(f"{quoted(text)}: ports run from 1 to 65535, low to high")
     return str(low) if low == high else f"{low}-{high}"
 
 

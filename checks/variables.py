@@ -22,6 +22,7 @@ from readiness import (
 from readiness import check as _check
 from readiness.connector import display_path
 from readiness.deployment import ConnectorInput
+from readiness.text import count, quoted
 from readiness.variables.model import Assignment, looks_secret
 
 GUIDE = "Pexip Teams Connector planning guide"
@@ -37,6 +38,8 @@ REQUIRED = (
     "PxTeamsConnInstanceCount",
 )
 PFX_VARIABLE = "PxPfxCertFileName"
+# Lists in details stop here (a hostile script can hold a million statements).
+MAX_LISTED = 100
 
 # The variables script's results come first: everything else is read from it.
 check = partial(_check, order=10)
@@ -84,12 +87,13 @@ def script_reads(ctx: Context) -> Finding:
         {"variable": f"${a.name}", "line": a.line, "reason": a.problem}
         for a in script.assignments
         if not a.resolved and a.name.lower().startswith("px")
-    ]
-    ignored = [{"line": s.line, "statement": s.head} for s in script.ignored]
+    ][:MAX_LISTED]
+    # A script of a million commands must not make a report of a million rows.
+    ignored = [{"line": s.line, "statement": s.head} for s in script.ignored[:MAX_LISTED]]
     px_count = len({a.name.lower() for a in script.assignments if a.name.lower().startswith("px")})
-    message = f"read {px_count} $Px variables ({script.encoding})"
-    if ignored:
-        message += f"; {len(ignored)} other statements ignored"
+    message = f"read {count(px_count, '$Px variable')} ({script.encoding})"
+    if script.ignored:
+        message += f"; {count(len(script.ignored), 'other statement')} ignored"
     if unresolved:
         names = ", ".join(f"{u['variable']} (line {u['line']})" for u in unresolved)
         message += f"; cannot evaluate without running it: {names}"
@@ -99,6 +103,7 @@ def script_reads(ctx: Context) -> Finding:
         details={
             "encoding": script.encoding,
             "ignored_statements": ignored,
+            "ignored_statement_count": len(script.ignored),
             "unevaluated": unresolved,
         },
     )
@@ -150,8 +155,8 @@ def required_set(ctx: Context) -> Finding:
         number = variables.instance_count
         if number is None or number < 1:
             problems.append(
-                f"$PxTeamsConnInstanceCount {count.value!r} (line {count.line}) is not a whole "
-                "number of instances (1 or more)"
+                f"$PxTeamsConnInstanceCount {quoted(count.value)} (line {count.line}) is not a "
+                "whole number of instances (1 or more)"
             )
             first_line = first_line or count.line
     details = {"missing": missing, "empty": empty, "unevaluated": unevaluated}
@@ -210,27 +215,29 @@ def naming_fits(ctx: Context) -> Iterator[Finding]:
     line = None
     if len(base) > BASE_MAX:
         problems.append(
-            f"$PxBaseConnName {base!r} has {len(base)} characters; at most {BASE_MAX} are allowed"
+            f"$PxBaseConnName {quoted(base)} has {len(base)} characters; at most {BASE_MAX} "
+            "are allowed"
         )
         line = variables.location("PxBaseConnName").line
     if not re.fullmatch(r"[a-z0-9]+", base):
         bad = sorted({c for c in base if not re.match(r"[a-z0-9]", c)})
         hint = " (use lower case)" if any(c.isupper() for c in bad) else ""
         problems.append(
-            f"$PxBaseConnName {base!r} contains {_chars(bad)}; only a-z and 0-9 are allowed{hint}"
+            f"$PxBaseConnName {quoted(base)} contains {_chars(bad)}; only a-z and 0-9 are "
+            f"allowed{hint}"
         )
         line = line or variables.location("PxBaseConnName").line
     if not re.fullmatch(r"[a-z]+", region):
         bad = sorted({c for c in region if not re.match(r"[a-z]", c)})
         hint = " (use lower case)" if any(c.isupper() for c in bad) else ""
         problems.append(
-            f"$PxVmssRegion {region!r} contains {_chars(bad)}; only a-z is allowed{hint}"
+            f"$PxVmssRegion {quoted(region)} contains {_chars(bad)}; only a-z is allowed{hint}"
         )
         line = line or variables.location("PxVmssRegion").line
     combined = len(base) + len(region)
     if not COMBINED_MIN <= combined <= COMBINED_MAX:
         problems.append(
-            f"$PxBaseConnName + $PxVmssRegion {base + region!r} has {combined} "
+            f"$PxBaseConnName + $PxVmssRegion {quoted(base + region)} has {combined} "
             f"characters; {COMBINED_MIN} to {COMBINED_MAX} are allowed"
         )
         line = line or variables.location("PxVmssRegion").line
@@ -248,7 +255,7 @@ def naming_fits(ctx: Context) -> Iterator[Finding]:
         yield failed("; ".join(problems), details=details, location=Location(where.path, line))
     else:
         yield passed(
-            f"scale set {base + region!r} ({combined} characters) and resource groups "
+            f"scale set {quoted(base + region)} ({combined} characters) and resource groups "
             f"{base}-TeamsConn-{region}-RG fit Azure's rules",
             details=details,
         )
@@ -295,7 +302,7 @@ def names_valid(ctx: Context) -> Finding:
         checked += 1
         problem = dns_name_problem(raw_fqdn)
         if problem:
-            problems.append(f"$PxTeamsConnFqdn {raw_fqdn!r} {problem}")
+            problems.append(f"$PxTeamsConnFqdn {quoted(raw_fqdn)} {problem}")
             line = variables.location("PxTeamsConnFqdn").line
     raw_nodes = variables.items("PxNodeFqdns")
     if raw_nodes is not None:
@@ -306,7 +313,7 @@ def names_valid(ctx: Context) -> Finding:
             checked += 1
             problem = dns_name_problem(entry)
             if problem:
-                problems.append(f"$PxNodeFqdns entry {entry!r} {problem}")
+                problems.append(f"$PxNodeFqdns entry {quoted(entry)} {problem}")
                 line = line or variables.location("PxNodeFqdns").line
         if isinstance(variables.value("PxNodeFqdns"), list):
             warnings.append(
@@ -321,7 +328,7 @@ def names_valid(ctx: Context) -> Finding:
             other_fqdn = _other_fqdn(ctx, other)
             if other_fqdn == fqdn:
                 problems.append(
-                    f"$PxTeamsConnFqdn {fqdn!r} is also the name of connector "
+                    f"$PxTeamsConnFqdn {quoted(fqdn)} is also the name of connector "
                     f"{other.position + 1}; each region needs its own name"
                 )
                 break
@@ -391,7 +398,7 @@ def prefixes_valid(ctx: Context) -> Finding:
         for item in items:
             seen += 1
             verdict, note = classify_prefix(item)
-            label = f"${name} entry {item!r}"
+            label = f"${name} entry {quoted(item)}"
             if verdict == "open":
                 if is_mgmt:
                     problems.append(f"{label} opens RDP to the whole internet")

@@ -9,6 +9,7 @@ from functools import partial
 from checks.prefixes import classify_prefix
 from readiness import Context, Finding, Location, failed, passed, skipped, warned
 from readiness import check as _check
+from readiness.text import quoted
 
 # Read from the variables script: shown with its other checks.
 check = partial(_check, order=10)
@@ -103,7 +104,7 @@ def admin_account_valid(ctx: Context) -> Finding:
     if user is not None:
         problem = _user_problem(user)
         if problem:
-            problems.append(f"$PxWinAdminUser {user!r} {problem}")
+            problems.append(f"$PxWinAdminUser {quoted(user)} {problem}")
             line = variables.location("PxWinAdminUser").line
     checked_password = False
     if password is not None and password_assignment is not None:
@@ -201,7 +202,7 @@ def consent_reachable(ctx: Context) -> Finding:
     open_to_all = [p for p in prefixes if classify_prefix(p)[0] == "open"]
     if not prefixes or open_to_all:
         why = (
-            f"{open_to_all[0]!r} allows every address"
+            f"{quoted(open_to_all[0])} allows every address"
             if open_to_all
             else "443 is open to every address"
         )

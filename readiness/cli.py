@@ -7,6 +7,7 @@ traceback), 3 inconclusive. Without --output the report is the only thing on std
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -18,10 +19,13 @@ import click
 from readiness import __version__
 from readiness.commands.options import UsageProblem, exit_for_config_error, input_options
 from readiness.exitcodes import ExitCode
+from readiness.text import quoted
 
 # The formats of readiness.reporters, named here so that building the CLI imports no reporter.
 CHECK_FORMATS = ["table", "json", "markdown", "junit", "sarif"]
 COMMAND_GROUP = "pxready.commands"
+# Certificates are judged at --at: X.509 times run from 1950 to 9999.
+MIN_YEAR, MAX_YEAR = 1950, 9998
 
 if TYPE_CHECKING:
     from readiness.session import CheckRequest
@@ -46,7 +50,7 @@ class _Commands(click.Group):
             command = entry.load()
         except Exception as exc:  # a broken plugin must not take pxready down
             raise UsageProblem(
-                f"the command {cmd_name!r} cannot be loaded ({entry.value}): "
+                f"the command {quoted(cmd_name)} cannot be loaded ({entry.value}): "
                 f"{type(exc).__name__}: {exc}"
             ) from None
         return command if isinstance(command, click.Command) else None
@@ -70,9 +74,27 @@ def parse_at(value: str | None) -> dt.datetime | None:
         stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise UsageProblem(
-            f"--at {value!r} is not a date (YYYY-MM-DD) or ISO 8601 timestamp"
+            f"--at {quoted(value)} is not a date (YYYY-MM-DD) or ISO 8601 timestamp"
         ) from None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    try:
+        utc = stamp.astimezone(dt.UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise UsageProblem(
+            f"--at {quoted(value)} is outside the dates pxready judges certificates at "
+            f"(years {MIN_YEAR} to {MAX_YEAR}, in UTC)"
+        )
+    return utc
+
+
+def _finite_seconds(
+    ctx: click.Context, param: click.Parameter, value: float | None
+) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a number of seconds")
+    return value
 
 
 def _paths(values: Sequence[str]) -> tuple[Path, ...]:
@@ -142,6 +164,7 @@ def cli() -> None:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1, max=600),
+    callback=_finite_seconds,
     metavar="SECONDS",
     help="Per network operation [10].",
 )
@@ -280,7 +303,7 @@ def explain_command(check_id: str) -> None:
     if spec is None:
         close = difflib.get_close_matches(check_id, registry.known_ids(), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'pxready checks')"
-        raise UsageProblem(f"no check has the id {check_id!r}{hint}")
+        raise UsageProblem(f"no check has the id {quoted(check_id)}{hint}")
     needs = {
         "offline": "nothing but local files",
         "network": "network access (DNS, HTTP, TLS)",

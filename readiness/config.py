@@ -34,6 +34,11 @@ from readiness.waivers import Waiver
 from readiness.waivers import parse as parse_waiver
 
 CONFIG_FILE_NAME = "pxready.toml"
+# Far above real deployments (a handful of regions, tens of nodes); a configuration past them
+# is a mistake or hostile, and each entry costs work and report lines.
+MAX_NODE_CERTIFICATES = 1000
+MAX_CONNECTORS = 100
+MAX_WAIVERS = 1000
 
 
 class ConfigProblem(NamedTuple):
@@ -135,9 +140,18 @@ class _Reader:
             return None
         return value
 
-    def strings(self, table: Mapping[str, Any], where: Sequence[str], key: str) -> tuple[str, ...]:
+    def strings(
+        self, table: Mapping[str, Any], where: Sequence[str], key: str, limit: int = 100
+    ) -> tuple[str, ...]:
         value = table.get(key)
         if value is None:
+            return ()
+        if isinstance(value, list) and len(value) > limit:
+            self.problem(
+                f"'{key}' lists {len(value):,} entries; pxready reads at most {limit:,}",
+                where,
+                key,
+            )
             return ()
         if isinstance(value, str):
             listed = json.dumps([value])
@@ -301,7 +315,7 @@ def parse_nameservers(
     for value in values:
         server = _nameserver(value)
         if server is None:
-            report(f"nameserver {value!r} is not an IP address or IP:PORT")
+            report(f"nameserver {quoted(value)} is not an IP address or IP:PORT")
         else:
             servers.append(server)
     return tuple(servers)
@@ -313,7 +327,7 @@ def _ip(value: str | None, report: Callable[[str], None], what: str) -> str | No
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
-        report(f"{what} {value!r} is not an IP address")
+        report(f"{what} {quoted(value)} is not an IP address")
         return None
 
 
@@ -349,7 +363,7 @@ def _from_file(r: _Reader, doc: Mapping[str, Any]) -> tuple[Deployment, Settings
         config_path=r.path,
         node_certificates=tuple(
             _existing(r, ("nodes",), "certificates", value)
-            for value in r.strings(nodes, ("nodes",), "certificates")
+            for value in r.strings(nodes, ("nodes",), "certificates", MAX_NODE_CERTIFICATES)
         ),
         tls_port=r.integer(nodes, ("nodes",), "tls_port", 1, 65535) or DEFAULT_TLS_PORT,
         ca_bundle=r.file(trust, ("trust",), "ca_bundle"),
@@ -367,12 +381,15 @@ def _from_file(r: _Reader, doc: Mapping[str, Any]) -> tuple[Deployment, Settings
     return deployment, settings
 
 
-def _array_of_tables(r: _Reader, doc: Mapping[str, Any], name: str) -> list[Any]:
+def _array_of_tables(r: _Reader, doc: Mapping[str, Any], name: str, limit: int) -> list[Any]:
     value = doc.get(name, [])
     if isinstance(value, dict):
         return [value]
     if not isinstance(value, list):
         r.problem(f"'{name}' must be an array of tables ([[{name}]])", (), name)
+        return []
+    if len(value) > limit:
+        r.problem(f"{len(value):,} [[{name}]] tables; pxready reads at most {limit:,}", (), name)
         return []
     return value
 
@@ -389,7 +406,7 @@ def _existing(r: _Reader, where: Sequence[str], key: str, value: str) -> Path:
 def _connectors(r: _Reader, doc: Mapping[str, Any]) -> tuple[ConnectorInput, ...]:
     connectors = []
     where = ("connector",)
-    for index, table in enumerate(_array_of_tables(r, doc, "connector")):
+    for index, table in enumerate(_array_of_tables(r, doc, "connector", MAX_CONNECTORS)):
         if not isinstance(table, dict):
             r.problem("each [[connector]] must be a table", where)
             continue
@@ -435,7 +452,7 @@ _WAIVER_HEADER = re.compile(r"^\s*\[\[\s*waiver\s*\]\]")
 def _waivers(r: _Reader, doc: Mapping[str, Any]) -> tuple[Waiver, ...]:
     lines = [n for n, text in enumerate(r.text.splitlines(), 1) if _WAIVER_HEADER.match(text)]
     waivers = []
-    for index, table in enumerate(_array_of_tables(r, doc, "waiver")):
+    for index, table in enumerate(_array_of_tables(r, doc, "waiver", MAX_WAIVERS)):
         line = lines[index] if index < len(lines) else None
         if not isinstance(table, dict):
             continue

@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from readiness.variables import VariablesScript
 
 MASK = "********"
-# Shorter values would mask ordinary words in messages; passwords that short fail anyway.
-_MIN_SCRUB_LENGTH = 6
+# Shorter values would mask ordinary words ("eu") in messages. They are still never shown:
+# a value made from a secret is never used or printed (the variables reader's taint).
+_MIN_SCRUB_LENGTH = 4
 _QUOTED = r"\"[^\"]*\"|'[^']*'"
 
 
@@ -43,12 +44,15 @@ class SecretRegistry:
     def __init__(self) -> None:
         self._values: set[str] = set()
         self._lock = threading.Lock()
+        self._pattern: re.Pattern[str] | None = None
 
     def add(self, value: str | Secret | None) -> None:
         raw = value.reveal() if isinstance(value, Secret) else value
-        if raw and len(raw) >= _MIN_SCRUB_LENGTH:
+        if raw and len(raw.strip()) >= _MIN_SCRUB_LENGTH:
             with self._lock:
-                self._values.add(raw)
+                if raw not in self._values:
+                    self._values.add(raw)
+                    self._pattern = None
 
     def add_script(self, script: VariablesScript) -> None:
         """Every value of a secret-named variable is scrubbed from all output, and so is every
@@ -66,12 +70,18 @@ class SecretRegistry:
                 self.add(quoted[1:-1])
 
     def scrub_text(self, text: str) -> str:
+        """`text` with every secret masked, in any letter case (a value may be lower-cased on
+        its way into a message, as host names are)."""
         with self._lock:
-            values = sorted(self._values, key=len, reverse=True)
-        for value in values:
-            if value in text:
-                text = text.replace(value, MASK)
-        return text
+            if not self._values:
+                return text
+            if self._pattern is None:
+                longest_first = sorted(self._values, key=len, reverse=True)
+                self._pattern = re.compile(
+                    "|".join(re.escape(v) for v in longest_first), re.IGNORECASE
+                )
+            pattern = self._pattern
+        return pattern.sub(MASK, text)
 
     def scrub(self, data: Any) -> Any:
         """Scrub strings anywhere inside JSON-like data."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -10,16 +11,28 @@ from typing import Any, NamedTuple, TextIO
 
 from readiness import __version__, waivers
 from readiness.check import CheckSkipped, CheckSpec
-from readiness.commands.options import write_output
+from readiness.commands.options import (
+    ReaderGone,
+    current_folder,
+    write_output,
+    write_stdout,
+)
 from readiness.config import ConfigError, ConfigProblem, Overrides, load
 from readiness.connector import display_path
 from readiness.context import Run
 from readiness.exitcodes import ExitCode
 from readiness.model import ConnectorInputs, FailOn, Report, ReportInputs, Verdict
 from readiness.registry import SelectionError, load_registry, select
-from readiness.reporters import RenderOptions, UnknownFormat, format_for_output, renderer
+from readiness.reporters import (
+    Renderer,
+    RenderOptions,
+    UnknownFormat,
+    format_for_output,
+    renderer,
+)
 from readiness.runner import run_checks
-from readiness.secrets import Secret
+from readiness.secrets import Secret, SecretRegistry
+from readiness.text import display
 
 
 class CheckRequest(NamedTuple):
@@ -71,8 +84,18 @@ def build_report(
 ) -> Report:
     """Configuration → selection → checks → report. `interactive` asks for passwords and shows
     progress when a terminal is there; tests drive this function in-process without it."""
+    return _check(request, now=now, cwd=cwd, interactive=interactive)[0]
+
+
+def _check(
+    request: CheckRequest,
+    *,
+    now: dt.datetime | None,
+    cwd: Path | None,
+    interactive: bool,
+) -> tuple[Report, SecretRegistry]:
     now = now or dt.datetime.now(dt.UTC)
-    cwd = cwd or Path.cwd()
+    cwd = cwd or current_folder()
     deployment, settings = load(request.overrides, cwd)
     registry = load_registry()
     only = request.only or settings.only
@@ -81,15 +104,7 @@ def build_report(
     except SelectionError as error:
         raise ConfigError([ConfigProblem(str(error))]) from None
     if not deployment.connectors and not deployment.node_certificates:
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    "nothing to check: give --vars PATH (the Pexip variables script), "
-                    "--node-cert PATH, "
-                    "or --config PATH (a pxready.toml); none was found in the current folder"
-                )
-            ]
-        )
+        raise ConfigError([ConfigProblem(_nothing_to_check(deployment.config_path))])
     run = Run(deployment, now)
     progress = None
     if interactive:
@@ -106,7 +121,7 @@ def build_report(
         run.close()
         if progress:
             progress.clear()
-    return Report(
+    report = Report(
         tool_version=__version__,
         generated_at=now,
         inputs=describe_inputs(run),
@@ -120,46 +135,71 @@ def build_report(
             ),
         ),
     )
+    return report, run.secrets
+
+
+def _nothing_to_check(config: Path | None) -> str:
+    if config is not None:
+        return (
+            f"nothing to check: {display_path(config)} names no variables script "
+            "([[connector]] vars) and no node certificates ([nodes] certificates)"
+        )
+    return (
+        "nothing to check: give --vars PATH (the Pexip variables script), --node-cert PATH, or "
+        "--config PATH (a pxready.toml); none was found in the current folder"
+    )
 
 
 def run_check(
     request: CheckRequest, *, now: dt.datetime | None = None, cwd: Path | None = None
 ) -> ExitCode:
     """The whole `pxready check`: the report, written where the request says."""
-    cwd = cwd or Path.cwd()
-    outputs = []
+    cwd = cwd or current_folder()
+    outputs = _outputs(request, cwd)
+    primary = renderer(request.fmt)
+    report, secrets = _check(request, now=now, cwd=cwd, interactive=True)
+    for render, fmt, path in outputs:
+        text = secrets.scrub_text(render(report, RenderOptions(width=100)))
+        write_output(path, text, "report")
+        print(f"pxready: wrote {display_path(path)} ({fmt})", file=sys.stderr)
+    color = use_color(sys.stdout)
+    options = RenderOptions(
+        color=color and (request.fmt == "table" or bool(outputs)),
+        width=terminal_width(sys.stdout),
+        quiet=request.quiet,
+        verbose=request.verbose,
+        summary_only=bool(outputs),
+    )
+    text = (renderer("table") if outputs else primary)(report, options)
+    # A reader that goes away takes nothing from the verdict: the exit code still says it.
+    with contextlib.suppress(ReaderGone):
+        write_stdout(secrets.scrub_text(text))
+    return report.exit_code
+
+
+def _outputs(request: CheckRequest, cwd: Path) -> list[tuple[Renderer, str, Path]]:
+    """The `--output` files: each format known, each path named once."""
+    outputs: list[tuple[Renderer, str, Path]] = []
+    seen: dict[Path, str] = {}
     for spec in request.outputs:
         try:
             fmt, path = format_for_output(spec, request.fmt)
-            outputs.append((renderer(fmt), path if path.is_absolute() else cwd / path))
         except UnknownFormat as error:
-            raise ConfigError([ConfigProblem(f"--output {spec}: {error}")]) from None
-    primary = renderer(request.fmt)
-    report = build_report(request, now=now, cwd=cwd, interactive=True)
-
-    for render, path in outputs:
-        write_output(path, render(report, RenderOptions(width=100)), "report")
-    color = use_color(sys.stdout)
-    width = terminal_width(sys.stdout)
-    if outputs:
-        summary = renderer("table")
-        sys.stdout.write(
-            summary(report, RenderOptions(color=color, width=width, summary_only=True))
-        )
-    else:
-        sys.stdout.write(
-            primary(
-                report,
-                RenderOptions(
-                    color=color and request.fmt == "table",
-                    width=width,
-                    quiet=request.quiet,
-                    verbose=request.verbose,
-                ),
+            raise ConfigError([ConfigProblem(f"--output {display(spec)}: {error}")]) from None
+        full = path if path.is_absolute() else cwd / path
+        key = full.resolve()
+        if key in seen:
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        f"--output {display(spec)}: the same file as --output "
+                        f"{display(seen[key])}; give each report its own file"
+                    )
+                ]
             )
-        )
-    sys.stdout.flush()
-    return report.exit_code
+        seen[key] = spec
+        outputs.append((renderer(fmt), fmt, full))
+    return outputs
 
 
 def describe_inputs(run: Run) -> ReportInputs:

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import shutil
-import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from readiness.commands.options import exit_for_config_error, input_options, write_output
+from readiness.commands.options import (
+    ReaderGone,
+    current_folder,
+    exit_for_config_error,
+    input_options,
+    write_output,
+    write_stdout,
+)
 from readiness.config import ConfigError, ConfigProblem
+
+if TYPE_CHECKING:
+    from readiness.secrets import SecretRegistry
 
 FORMATS = ("table", "json", "csv")
 _EXTENSIONS = {".json": "json", ".csv": "csv"}
@@ -77,11 +87,13 @@ def firewall_command(
     if fmt is None:
         fmt = _EXTENSIONS.get(Path(output).suffix.lower(), "table") if output else "table"
     try:
-        plans = _plans(config_path, vars_path, signaling_ports, media_ports, side)
+        plans, secrets = _plans(config_path, vars_path, signaling_ports, media_ports, side)
         text = _render(plans, fmt, signaling_ports, media_ports, to_file=output is not None)
+        # Whatever the script holds, no password leaves: the same scrub as every report.
+        text = secrets.scrub_text(text)
         if output is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            with contextlib.suppress(ReaderGone):
+                write_stdout(text)
             return
         # The text already has the line endings it needs (CSV: CRLF, as RFC 4180 says).
         write_output(Path(output), text, "rules", newline="")
@@ -93,7 +105,7 @@ def firewall_command(
 
 def _plans(
     config_path: str | None, vars_path: str | None, signaling: str, media: str, side: str
-) -> list[Any]:
+) -> tuple[list[Any], SecretRegistry]:
     import datetime as dt
 
     from checks.firewall import build_plan
@@ -102,7 +114,7 @@ def _plans(
     from readiness.connector import display_path
     from readiness.context import Run
 
-    cwd = Path.cwd()
+    cwd = current_folder()
     deployment, _ = load(
         Overrides(
             config=Path(config_path) if config_path else None,
@@ -138,7 +150,7 @@ def _plans(
                 side=side,
             )
         )
-    return plans
+    return plans, run.secrets
 
 
 def _render(plans: list[Any], fmt: str, signaling: str, media: str, *, to_file: bool) -> str:

@@ -69,17 +69,29 @@ def renderer(name: str) -> Renderer:
 def format_for_output(spec: str, chosen: str = "table") -> tuple[str, Path]:
     """The format and path of one `--output`: FORMAT:PATH names it; else a `--format` other
     than the terminal table is the user's choice for the file; else the extension decides
-    (`--output r.json --output r.sarif` writes both), and text without one is the table.
+    (`--output r.json --output r.sarif` writes both), and a name without one is the table.
 
     FORMAT must be a known format name, so a Windows drive (`C:\\r.json`) is never taken for one.
+    An extension no format has (`report.html`) is refused rather than guessed.
     """
     head, sep, rest = spec.partition(":")
-    if sep and head.lower() in FORMATS and rest:
+    if sep and head.lower() in FORMATS:
+        if not rest.strip():
+            raise UnknownFormat(f"no file name after '{head}:' (write {head}:PATH)")
         return head.lower(), Path(rest)
     if sep and rest and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]+", head):
         # `jnuit:r.xml` is a typo, not a file name to create; one letter is a Windows drive.
         raise UnknownFormat(f"unknown report format {head!r} (one of: {', '.join(FORMATS)})")
+    if not spec.strip():
+        raise UnknownFormat("no file name")
     path = Path(spec)
     if chosen != "table":
         return chosen, path
-    return EXTENSIONS.get(path.suffix.lower(), "table"), path
+    suffix = path.suffix.lower()
+    if suffix and suffix not in EXTENSIONS:
+        known = ", ".join(sorted(EXTENSIONS))
+        raise UnknownFormat(
+            f"no report format writes '{suffix}' files ({known}); name the format: "
+            f"--format FORMAT or --output FORMAT:{spec}"
+        )
+    return EXTENSIONS.get(suffix, "table"), path
