@@ -8,6 +8,7 @@ from pathlib import Path, PureWindowsPath
 from typing import NamedTuple
 
 from readiness.deployment import ConnectorInput
+from readiness.files import resolved
 from readiness.model import Location
 from readiness.text import display
 from readiness.variables import Assignment, Value, VariablesScript
@@ -26,7 +27,7 @@ def display_path(path: Path) -> str:
 def _relative(path: Path, cwd: str) -> str:
     # Every result names its file: resolving (a system call per folder) is done once per path.
     try:
-        return str(path.resolve().relative_to(Path(cwd).resolve()))
+        return str(resolved(path).relative_to(resolved(Path(cwd))))
     except (ValueError, OSError):
         return str(path)
 

@@ -79,5 +79,14 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES, what: str = "file") -> 
     return data
 
 
+def resolved(path: Path) -> Path:
+    """`path.resolve()`, or the absolute path when it cannot be resolved (a symbolic-link loop
+    raises RuntimeError there)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def _size(count: int) -> str:
     return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count // 1024} KiB"

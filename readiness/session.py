@@ -21,6 +21,7 @@ from readiness.config import ConfigError, ConfigProblem, Overrides, load
 from readiness.connector import display_path
 from readiness.context import Run
 from readiness.exitcodes import ExitCode
+from readiness.files import resolved
 from readiness.model import ConnectorInputs, FailOn, Report, ReportInputs, Verdict
 from readiness.registry import SelectionError, load_registry, select
 from readiness.reporters import (
@@ -187,7 +188,7 @@ def _outputs(request: CheckRequest, cwd: Path) -> list[tuple[Renderer, str, Path
         except UnknownFormat as error:
             raise ConfigError([ConfigProblem(f"--output {display(spec)}: {error}")]) from None
         full = path if path.is_absolute() else cwd / path
-        key = full.resolve()
+        key = resolved(full)
         if key in seen:
             raise ConfigError(
                 [

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from readiness.files import InputFileError, read_input
+from readiness.files import InputFileError, read_input, resolved
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer")
 PFX_SUFFIXES = (".pfx", ".p12")
@@ -53,9 +53,9 @@ def _toml_string(value: str) -> str:
 
 def _relative(path: Path, folder: Path) -> str:
     try:
-        return path.resolve().relative_to(folder.resolve()).as_posix()
+        return resolved(path).relative_to(resolved(folder)).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return resolved(path).as_posix()
 
 
 def _candidates(folder: Path, suffixes: Iterable[str]) -> list[Path]:
@@ -124,7 +124,7 @@ def discover(script: Path) -> Found:
         if location is not None and isinstance(location.value, str) and location.value.strip():
             found.location = location.value.strip()
     for path in _candidates(folder, PFX_SUFFIXES):
-        if script_pfx is None or path.resolve() != script_pfx.resolve():
+        if script_pfx is None or resolved(path) != resolved(script_pfx):
             found.pfx.append(_relative(path, folder))
     for path in _candidates(folder, CERT_SUFFIXES):
         if not _pem_certificate(path):
@@ -284,6 +284,6 @@ def init_command(script: Path, force: bool) -> None:
         lines.append("  Azure exports: " + ", ".join(found.azure.values()))
     lines.append(
         "Next: pxready check"
-        + ("" if target.parent.resolve() == Path.cwd().resolve() else f" --config {target}")
+        + ("" if resolved(target.parent) == resolved(Path.cwd()) else f" --config {target}")
     )
     click.echo("\n".join(lines))

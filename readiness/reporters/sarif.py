@@ -25,6 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from readiness.files import resolved
 from readiness.model import Report, Result, Status, blocks_readiness
 from readiness.reporters import RenderOptions
 
@@ -37,8 +38,8 @@ def repository_root(report: Report, cwd: Path) -> Path:
     """The folder SARIF URIs are relative to: the git work tree around the deployment, else
     the folder pxready runs in (a CI job runs at the repository's top)."""
     config = report.inputs.config
-    here = cwd.resolve()
-    starts = [(cwd / config).parent.resolve(), here] if config else [here]
+    here = resolved(cwd)
+    starts = [resolved((cwd / config).parent), here] if config else [here]
     for start in starts:
         for folder in (start, *start.parents):
             if (folder / ".git").exists():
@@ -50,7 +51,7 @@ def artifact_uri(path: str, root: Path, cwd: Path) -> str:
     """`path` as reports show it (relative to the current folder, or absolute), made relative
     to `root` with forward slashes; a file outside the root keeps an absolute file URI."""
     candidate = Path(path)
-    absolute = (candidate if candidate.is_absolute() else cwd / candidate).resolve()
+    absolute = resolved(candidate if candidate.is_absolute() else cwd / candidate)
     try:
         return absolute.relative_to(root).as_posix()
     except ValueError:
