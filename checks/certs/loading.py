@@ -28,10 +28,14 @@ def _reason(exc: Exception) -> str:
 
 
 def _errors() -> tuple[type[Exception], ...]:
+    # Everything cryptography raises about the bytes it is given: ValueError for most damage,
+    # and types of their own for unsupported algorithms, versions and duplicate extensions
+    # (found by fuzzing). This function only wraps cryptography's parsers, so what it catches
+    # can only be about the input.
     from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.x509 import InvalidVersion
+    from cryptography.x509 import DuplicateExtension, InvalidVersion
 
-    return (ValueError, TypeError, UnsupportedAlgorithm, InvalidVersion)
+    return (ValueError, TypeError, UnsupportedAlgorithm, InvalidVersion, DuplicateExtension)
 
 
 def _complete(cert: x509.Certificate) -> x509.Certificate:
