@@ -22,6 +22,7 @@ from readiness import (
 )
 from readiness import check as _check
 from readiness.check import PasswordNeed
+from readiness.text import count
 
 if TYPE_CHECKING:
     from checks.certs.pfx import PfxState
@@ -109,7 +110,7 @@ def pfx_opens(ctx: Context) -> Finding:
     subject = opened.leaf.subject.rfc4514_string() or "(empty subject)"
     return passed(
         f"{state.shown} opens: {_key_description(opened.key)} with its certificate {subject}, "
-        f"and {len(opened.others)} other certificate(s)",
+        f"and {count(len(opened.others), 'other certificate')}",
         location=state.location,
         details={
             "path": state.shown,
@@ -235,7 +236,7 @@ def pfx_encryption(ctx: Context) -> Finding:
 
     state = pfx_state(ctx)
     if state.structure is None:
-        raise CheckSkipped(state.unavailable)
+        raise CheckSkipped(state.unavailable, because=state.because)
     return encryption.judge(state.structure).finding(location=state.location)
 
 
@@ -343,7 +344,9 @@ def connector_name(ctx: Context) -> Iterator[Finding]:
     variables = ctx.variables()
     fqdn = variables.fqdn
     if not fqdn:
-        raise CheckSkipped("$PxTeamsConnFqdn is not set (vars.required reports it)")
+        raise CheckSkipped(
+            "$PxTeamsConnFqdn is not set (vars.required reports it)", because="variable not set"
+        )
     sans = names.san_dns_names(opened.leaf)
     result = names.match_hostname(sans, fqdn)
     details = {"fqdn": fqdn, "san_dns_names": sans, "common_names": names.common_names(opened.leaf)}

@@ -25,6 +25,7 @@ from readiness import (
 )
 from readiness import check as _check
 from readiness.connector import display_path
+from readiness.text import count
 
 if TYPE_CHECKING:
     from checks.certs import Verdict
@@ -52,7 +53,7 @@ def node_files(ctx: Context) -> list[NodeFile]:
     """Every node certificate file, parsed once per run."""
     paths = ctx.deployment.node_certificates
     if not paths:
-        raise CheckSkipped(NO_FILES)
+        raise CheckSkipped(NO_FILES, because="no node certificates")
     return ctx.memo(("node-cert.files", paths), lambda: [_read(p) for p in paths])
 
 
@@ -73,6 +74,7 @@ def _usable(ctx: Context) -> Iterator[tuple[NodeFile, CertFile] | Finding]:
                 f"{node.shown} does not parse (see node-cert.parse)",
                 target=node.shown,
                 location=Location(node.shown),
+                because="node certificate unreadable",
             )
         else:
             yield node, node.cert_file
@@ -256,10 +258,13 @@ def node_names_covered(ctx: Context) -> Iterator[Finding]:
         reason = "no $PxNodeFqdns names to check"
         if unreadable:
             reason += f" ({unreadable[0]})"
-        raise CheckSkipped(reason)
+        raise CheckSkipped(reason, because="no node names")
     leaves = [(node.shown, node.cert_file.leaf) for node in files if node.cert_file is not None]
     if not leaves:
-        raise CheckSkipped("no node certificate file parses (see node-cert.parse)")
+        raise CheckSkipped(
+            "no node certificate file parses (see node-cert.parse)",
+            because="node certificate unreadable",
+        )
     carried = {shown: names.san_dns_names(leaf) for shown, leaf in leaves}
     index = names.NameIndex(carried.items())
     carries: str | None = None
@@ -278,7 +283,7 @@ def node_names_covered(ctx: Context) -> Iterator[Finding]:
                 for shown, leaf in leaves[:MAX_FILES_NAMED]
             )
             if len(leaves) > MAX_FILES_NAMED:
-                carries += f"; and {len(leaves) - MAX_FILES_NAMED} more files"
+                carries += f"; and {count(len(leaves) - MAX_FILES_NAMED, 'more file')}"
         why = f" ({'; '.join(result.notes)})" if result.notes else ""
         yield failed(
             f"{hostname} is in no node certificate: {carries}{why}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 
 from checks.dns_names import dns_name_problem
@@ -38,6 +38,32 @@ REQUIRED = (
     "PxTeamsConnInstanceCount",
 )
 PFX_VARIABLE = "PxPfxCertFileName"
+# The line to add for each variable the installer needs, in the form of Pexip's template.
+EXAMPLES = {
+    "PxBaseConnName": '$PxBaseConnName = "contoso"',
+    "PxVmssRegion": '$PxVmssRegion = "eu"',
+    "PxTeamsConnFqdn": '$PxTeamsConnFqdn = "pexip-teamsconn-eu.teams.example.com"',
+    "PxNodeFqdns": '$PxNodeFqdns = "px-edge-pool.vc.example.com"',
+    "PxSubscriptionId": '$PxSubscriptionId = "00000000-0000-0000-0000-000000000000"',
+    "PxAzureLocation": '$PxAzureLocation = "westeurope"',
+    "PxTeamsConnInstanceCount": '$PxTeamsConnInstanceCount = "3"',
+    "PxPfxCertFileName": '$PxPfxCertFileName = ".\\pexip-teams.pfx"',
+}
+# Every $Px variable pxready knows the installer to read (Pexip's template): a name close to
+# one of these is taken for a misspelling of it.
+KNOWN_VARIABLES = (
+    *REQUIRED,
+    PFX_VARIABLE,
+    "PxMgmtSrcAddrPrefixes",
+    "PxNodesSourceAddressPrefixes",
+    "PxWinAdminUser",
+    "PxWinAdminPassword",
+    "PxTeamsConnResourceGroupName",
+    "PxTeamsConnStaticResourceGroupName",
+    "PxTeamsConnIncidentReporting",
+    "PxTeamsConnDiskEncryption",
+)
+GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 # Lists in details stop here (a hostile script can hold a million statements).
 MAX_LISTED = 100
 
@@ -64,7 +90,10 @@ def script_reads(ctx: Context) -> Finding:
     unterminated string, an unclosed @( or <#) fails here: the installer would stop on it.
     """
     if ctx.connector is not None and ctx.connector.vars_path is None:
-        return skipped("no variables script given (--vars or [[connector]] vars)")
+        return skipped(
+            "no variables script given (--vars or [[connector]] vars)",
+            because="no variables script",
+        )
     load = ctx.load_script()
     if load.script is None:
         return failed(f"cannot read the variables script: {load.problem}")
@@ -114,64 +143,122 @@ def script_reads(ctx: Context) -> Finding:
     "Variables the install needs are set",
     reference=f"{GUIDE}: the {SCRIPT} lists the values the installer reads",
     remediation="""
-    Fill in every variable the message names in the variables script: the installer reads them
-    all. $PxPfxCertFileName may instead be given as `pfx` in pxready.toml or with --pfx.
+    Add or fill in each variable the message names, as the line it gives shows. The installer
+    reads them all and stops part-way without one. $PxPfxCertFileName may instead be given as
+    `pfx` in pxready.toml or with --pfx.
     """,
 )
 def required_set(ctx: Context) -> Finding:
     """The installer reads $PxBaseConnName, $PxVmssRegion, $PxTeamsConnFqdn, $PxNodeFqdns,
     $PxSubscriptionId, $PxAzureLocation, $PxTeamsConnInstanceCount and $PxPfxCertFileName.
     An unset or empty one fails the install part-way; so does an instance count that is not a
-    whole number of at least 1 (a number, or a numeric string as in Pexip's template). A value
-    that pxready cannot evaluate without running the script (the output of a command) is
-    reported so that you can confirm it.
+    whole number of at least 1 (a number, or a numeric string as in Pexip's template), and a
+    subscription or tenant id that is not a GUID. A variable the installer does not know whose
+    name is close to one it needs is taken for a misspelling and named ("did you mean"); a
+    missing one comes with the line to add. A value that pxready cannot evaluate without running
+    the script (the output of a command) is reported so that you can confirm it.
     """
     variables = ctx.variables()
     names = list(REQUIRED)
     if ctx.connector is not None and ctx.connector.pfx_path is None:
         names.append(PFX_VARIABLE)
+    script_path = variables.location("PxBaseConnName").path
+    misspelt = _misspellings(variables.script.assignments)
+    problems: list[tuple[str, int | None]] = []  # (message, line)
     missing, empty, unevaluated = [], [], []
-    first_line: int | None = None
-    unevaluated_line: int | None = None
+    warnings: list[tuple[str, int | None]] = []
     for name in names:
         found = variables.assignment(name)
         if found is None:
             missing.append(f"${name}")
+            near = misspelt.get(name)
+            if near is not None:
+                problems.append(
+                    (f"${name} is not set; line {near.line} sets ${near.name}: did you mean "
+                     f"${name}?", near.line)
+                )  # fmt: skip
+            else:
+                problems.append((f"${name} is not set: add `{EXAMPLES[name]}`", None))
         elif not found.resolved:
             unevaluated.append(f"${name} (line {found.line}: {found.problem})")
-            unevaluated_line = unevaluated_line or found.line
+            warnings.append(
+                (f"${name} (line {found.line}) is set, but not evaluable without running the "
+                 f"script: it {found.problem}", found.line)
+            )  # fmt: skip
         elif _is_empty(found.value):
             empty.append(f"${name} (line {found.line})")
-            first_line = first_line or found.line
-        else:
-            continue
-    problems = []
-    if missing:
-        problems.append("not set: " + ", ".join(missing))
-    if empty:
-        problems.append("empty: " + ", ".join(empty))
-    count = variables.assignment("PxTeamsConnInstanceCount")
-    if count is not None and count.resolved and not _is_empty(count.value):
+            problems.append((f"${name} is empty (line {found.line}): set it, e.g. "
+                             f"`{EXAMPLES[name]}`", found.line))  # fmt: skip
+    instances = variables.assignment("PxTeamsConnInstanceCount")
+    if instances is not None and instances.resolved and not _is_empty(instances.value):
         number = variables.instance_count
         if number is None or number < 1:
             problems.append(
-                f"$PxTeamsConnInstanceCount {quoted(count.value)} (line {count.line}) is not a "
-                "whole number of instances (1 or more)"
-            )
-            first_line = first_line or count.line
-    details = {"missing": missing, "empty": empty, "unevaluated": unevaluated}
-    where = variables.location("PxBaseConnName")
+                (f"$PxTeamsConnInstanceCount {quoted(instances.value)} (line {instances.line}) "
+                 "is not a whole number of instances (1 or more)", instances.line)
+            )  # fmt: skip
+    for assignment in _guid_variables(variables.script.assignments):
+        value = assignment.value
+        text = value.strip() if isinstance(value, str) else ""
+        if assignment.resolved and text and not GUID.fullmatch(text):
+            problems.append(
+                (f"${assignment.name} {quoted(value)} (line {assignment.line}) is not a "
+                 "GUID such as 00000000-0000-0000-0000-000000000000", assignment.line)
+            )  # fmt: skip
+    for name, near in misspelt.items():
+        if name not in missing and f"${name}" not in missing:
+            warnings.append(
+                (f"line {near.line} sets ${near.name}, which the installer does not read: did "
+                 f"you mean ${name}?", near.line)
+            )  # fmt: skip
+    details = {
+        "missing": missing,
+        "empty": empty,
+        "unevaluated": unevaluated,
+        "misspelt": {f"${k}": f"${v.name}" for k, v in misspelt.items()},
+    }
     if problems:
+        first = next((line for _, line in problems if line), None)
         return failed(
-            "; ".join(problems), details=details, location=Location(where.path, first_line)
-        )
-    if unevaluated:
-        return warned(
-            "set, but not evaluable without running the script: " + ", ".join(unevaluated),
+            "; ".join(m for m, _ in problems),
             details=details,
-            location=Location(where.path, unevaluated_line),
+            location=Location(script_path, first),
         )
-    return passed(f"all {len(names)} required variables are set", details=details)
+    if warnings:
+        first = next((line for _, line in warnings if line), None)
+        return warned(
+            "; ".join(m for m, _ in warnings),
+            details=details,
+            location=Location(script_path, first),
+        )
+    return passed(f"all {count(len(names), 'required variable')} are set", details=details)
+
+
+def _misspellings(assignments: Sequence[Assignment]) -> dict[str, Assignment]:
+    """Known variable → an assignment to an unknown `$Px…` name so close to it that it is
+    likely a misspelling of it."""
+    import difflib
+
+    known = {k.lower(): k for k in KNOWN_VARIABLES}
+    found: dict[str, Assignment] = {}
+    for assignment in assignments:
+        name = assignment.name
+        if not name.lower().startswith("px") or name.lower() in known:
+            continue
+        close = difflib.get_close_matches(name.lower(), list(known), n=1, cutoff=0.85)
+        if close and known[close[0]] not in found:
+            found[known[close[0]]] = assignment
+    return found
+
+
+def _guid_variables(assignments: Sequence[Assignment]) -> list[Assignment]:
+    """The last assignment of $PxSubscriptionId and of any `…TenantId` variable."""
+    latest: dict[str, Assignment] = {}
+    for assignment in assignments:
+        lowered = assignment.name.lower()
+        if lowered == "pxsubscriptionid" or lowered.endswith("tenantid"):
+            latest[lowered] = assignment
+    return list(latest.values())
 
 
 def _is_empty(value: object) -> bool:
@@ -209,7 +296,10 @@ def naming_fits(ctx: Context) -> Iterator[Finding]:
     base = _raw_text(variables.value("PxBaseConnName"))
     region = _raw_text(variables.value("PxVmssRegion"))
     if base is None or region is None:
-        yield skipped("$PxBaseConnName or $PxVmssRegion is not set (see vars.required)")
+        yield skipped(
+            "$PxBaseConnName or $PxVmssRegion is not set (see vars.required)",
+            because="variable not set",
+        )
         return
     problems: list[str] = []
     line = None
@@ -333,7 +423,10 @@ def names_valid(ctx: Context) -> Finding:
                 )
                 break
     if checked == 0:
-        return skipped("$PxTeamsConnFqdn and $PxNodeFqdns are not set (see vars.required)")
+        return skipped(
+            "$PxTeamsConnFqdn and $PxNodeFqdns are not set (see vars.required)",
+            because="variable not set",
+        )
     where = variables.location("PxTeamsConnFqdn").path
     details = {"connector_fqdn": fqdn, "node_fqdns": variables.node_fqdns}
     if problems:
@@ -346,7 +439,8 @@ def names_valid(ctx: Context) -> Finding:
             details=details,
             location=Location(where, variables.location("PxNodeFqdns").line),
         )
-    return passed(f"{checked} names are valid DNS names", details=details)
+    valid = "is a valid DNS name" if checked == 1 else "are valid DNS names"
+    return passed(f"{count(checked, 'name')} {valid}", details=details)
 
 
 def _other_fqdn(ctx: Context, other: ConnectorInput) -> str | None:
@@ -427,7 +521,12 @@ def prefixes_valid(ctx: Context) -> Finding:
         return failed("; ".join(problems + warnings), location=Location(where, line))
     if warnings:
         return warned("; ".join(warnings), location=Location(where, warn_line))
-    return passed(f"{seen} address prefixes are valid IPv4 addresses or CIDR prefixes")
+    valid = (
+        "is a valid IPv4 address or CIDR prefix"
+        if seen == 1
+        else "are valid IPv4 addresses or CIDR prefixes"
+    )
+    return passed(f"{count(seen, 'address prefix', 'address prefixes')} {valid}")
 
 
 PASSWORD_NAME = re.compile(r"pass|pwd", re.IGNORECASE)
@@ -473,7 +572,10 @@ def no_plaintext_secrets(ctx: Context) -> Finding:
     """
     load = ctx.load_script()
     if load.script is None:
-        return skipped(f"the variables script could not be read ({load.problem})")
+        return skipped(
+            f"the variables script could not be read ({load.problem})",
+            because="variables script unreadable",
+        )
     script = load.script
     found: list[tuple[str, int]] = []
     for assignment in script.assignments:
@@ -502,7 +604,8 @@ def no_plaintext_secrets(ctx: Context) -> Finding:
     if script.syntax is not None:
         return skipped(
             f"the script does not parse (line {script.syntax.line}); no password was found in "
-            "its text, but assignments after that line cannot be judged exactly"
+            "its text, but assignments after that line cannot be judged exactly",
+            because="variables script unreadable",
         )
     return passed("no plain-text password in the script")
 

@@ -9,7 +9,7 @@ from functools import partial
 from checks.prefixes import classify_prefix
 from readiness import Context, Finding, Location, failed, passed, skipped, warned
 from readiness import check as _check
-from readiness.text import quoted
+from readiness.text import count, quoted
 
 # Read from the variables script: shown with its other checks.
 check = partial(_check, order=10)
@@ -196,7 +196,7 @@ def consent_reachable(ctx: Context) -> Finding:
     rdp_note = (
         "RDP to the instances is closed by design ($PxMgmtSrcAddrPrefixes is empty)"
         if not mgmt
-        else f"RDP allowed from {len(mgmt)} management prefixes"
+        else f"RDP allowed from {count(len(mgmt), 'management prefix', 'management prefixes')}"
     )
     details = {"consent_from": ctx.deployment.azure.consent_from, "rdp_open": bool(mgmt)}
     open_to_all = [p for p in prefixes if classify_prefix(p)[0] == "open"]
@@ -216,7 +216,8 @@ def consent_reachable(ctx: Context) -> Finding:
     consent_from = ctx.deployment.azure.consent_from
     if consent_from is None:
         return warned(
-            f"443 is limited to {len(prefixes)} prefixes; make sure the admin-consent "
+            f"443 is limited to {count(len(prefixes), 'prefix', 'prefixes')}; make sure the "
+            "admin-consent "
             "workstation's public address is one of them (give it with --consent-from to "
             f"check); {rdp_note}",
             details=details,

@@ -42,12 +42,16 @@ class Scope(StrEnum):
 
 
 class CheckSkipped(Exception):  # it reads as the verdict it carries
-    """The check does not apply, or something it needs is missing: a `skip` result."""
+    """The check does not apply, or something it needs is missing: a `skip` result.
+    `because` says why in a few words, to group what was not checked ("no node certificates")."""
 
-    def __init__(self, reason: str, *, target: str | None = None) -> None:
+    def __init__(
+        self, reason: str, *, target: str | None = None, because: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.target = target
+        self.because = because
 
 
 class CheckError(Exception):

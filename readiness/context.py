@@ -176,12 +176,18 @@ class Context(NamedTuple):
         """The parsed script for checks that need it; `skip` when it is unusable."""
         load = self.load_script()
         if load.script is None:
-            raise CheckSkipped(f"the variables script could not be read ({load.problem})")
+            raise CheckSkipped(
+                f"the variables script could not be read ({load.problem})",
+                because="no variables script"
+                if self._require_connector().vars_path is None
+                else "variables script unreadable",
+            )
         syntax = load.script.syntax
         if syntax is not None:
             what = "pxready cannot read" if syntax.ours else "PowerShell would reject"
             raise CheckSkipped(
-                f"{what} the variables script (line {syntax.line}: {syntax.message})"
+                f"{what} the variables script (line {syntax.line}: {syntax.message})",
+                because="variables script unreadable",
             )
         return ConnectorVariables(load.script, self._require_connector())
 
@@ -215,5 +221,7 @@ class Context(NamedTuple):
 
     def _require_connector(self) -> ConnectorInput:
         if self.connector is None:
-            raise CheckSkipped("this check runs per connector, and none is configured")
+            raise CheckSkipped(
+                "this check runs per connector, and none is configured", because="no connector"
+            )
         return self.connector

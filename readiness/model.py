@@ -64,6 +64,8 @@ class Finding(NamedTuple):
     location: Location | None = None
     # Replaces the check's general remediation when the fix depends on what was found.
     remediation: str | None = None
+    # For a skip: why, in a few words, to group what was not checked ("offline").
+    because: str | None = None
 
 
 def passed(message: str, **kw: Any) -> Finding:
@@ -104,6 +106,7 @@ class Result(NamedTuple):
     duration_ms: int = 0
     location: Location | None = None
     waived: Waived | None = None
+    because: str | None = None  # a skip's reason in a few words (see Finding)
 
 
 class Verdict(NamedTuple):
@@ -123,6 +126,54 @@ def exit_code_for(results: Sequence[Result], verdict: Verdict) -> ExitCode:
     if counted[Status.ERROR]:
         return ExitCode.INCONCLUSIVE
     return ExitCode.READY
+
+
+def nothing_checked(results: Sequence[Result]) -> bool:
+    """Whether no check reached a verdict: every result a skip, or no result at all."""
+    return all(r.status is Status.SKIP for r in results)
+
+
+class NotChecked(NamedTuple):
+    """A selected check whose every result is a skip: it said nothing about the deployment."""
+
+    id: str
+    reason: str  # the skip's message
+    because: str  # the same in a few words, to group ("offline", "not applicable")
+
+
+def not_checked(results: Sequence[Result]) -> list[NotChecked]:
+    by_id: dict[str, list[Result]] = {}
+    for result in results:
+        by_id.setdefault(result.id, []).append(result)
+    found = []
+    for check_id, own in by_id.items():
+        if all(r.status is Status.SKIP for r in own):
+            because = own[0].because or "not applicable"
+            found.append(NotChecked(check_id, own[0].message, because))
+    return found
+
+
+def not_checked_summary(entries: Sequence[NotChecked], results: Sequence[Result]) -> str:
+    """`9 (offline: aia.redirect, dns.*, tls.node; no Azure evidence: azure.*)`: ids grouped by
+    why, an area's ids written `area.*` when none of its checks was checked."""
+    groups: dict[str, list[str]] = {}
+    for entry in entries:
+        groups.setdefault(entry.because, []).append(entry.id)
+    areas: dict[str, set[str]] = {}
+    for result in results:
+        areas.setdefault(result.area, set()).add(result.id)
+    parts = []
+    for because, ids in groups.items():
+        shown: list[str] = []
+        for check_id in ids:
+            area = check_id.split(".", 1)[0]
+            if len(areas.get(area, ())) > 1 and areas[area] <= set(ids):
+                if f"{area}.*" not in shown:
+                    shown.append(f"{area}.*")
+            else:
+                shown.append(check_id)
+        parts.append(f"{because}: {', '.join(shown)}")
+    return f"{len(entries)} ({'; '.join(parts)})"
 
 
 def blocks_readiness(result: Result, verdict: Verdict) -> bool:
@@ -212,7 +263,24 @@ class Report(NamedTuple):
 
     @property
     def exit_code(self) -> ExitCode:
-        return exit_code_for(self.results, self.verdict)
+        code = exit_code_for(self.results, self.verdict)
+        if code is ExitCode.READY and nothing_checked(self.results):
+            # A run that checked nothing is never ready.
+            return ExitCode.NOT_READY if self.verdict.strict else ExitCode.INCONCLUSIVE
+        return code
+
+    @property
+    def nothing_checked(self) -> bool:
+        return nothing_checked(self.results)
+
+    @property
+    def not_checked(self) -> list[NotChecked]:
+        return not_checked(self.results)
+
+    def not_checked_text(self) -> str | None:
+        """`not checked: 9 (offline: …)` for verdict lines, or None when everything was."""
+        entries = self.not_checked
+        return f"not checked: {not_checked_summary(entries, self.results)}" if entries else None
 
     @property
     def ready(self) -> bool:

@@ -121,7 +121,7 @@ def _ms_since(started: float) -> int:
 
 
 def _offline_skip() -> list[Finding]:
-    return [skipped("needs network access; skipped under --offline")]
+    return [skipped("needs network access; skipped under --offline", because="offline")]
 
 
 class _Background:
@@ -199,7 +199,7 @@ class _Background:
         except TimeoutError:
             findings = [errored(f"the check did not finish within {self.guard:g} s")]
         except CheckSkipped as skip:
-            findings = [skipped(skip.reason, target=skip.target)]
+            findings = [skipped(skip.reason, target=skip.target, because=skip.because)]
         except CheckError as error:
             findings = [errored(error.reason, target=error.target)]
         except Exception as exc:
@@ -211,7 +211,7 @@ def _run_sync(job: Job) -> list[Finding]:
     try:
         return _as_list(job.spec.function(job.context))
     except CheckSkipped as skip:
-        return [skipped(skip.reason, target=skip.target)]
+        return [skipped(skip.reason, target=skip.target, because=skip.because)]
     except CheckError as error:
         return [errored(error.reason, target=error.target)]
     except Exception as exc:
@@ -285,6 +285,7 @@ def _result(spec: CheckSpec, finding: Finding, target: str, elapsed: int) -> Res
         details=dict(finding.details),
         duration_ms=elapsed,
         location=finding.location,
+        because=finding.because,
     )
 
 

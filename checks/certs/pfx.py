@@ -247,10 +247,11 @@ class PfxState(NamedTuple):
     structure: Pkcs12Structure | None = None
     opened: OpenedPfx | None = None
     details: Mapping[str, Any] = EMPTY
+    because: str = "PFX not opened"  # for the summary of what was not checked
 
     def require(self) -> OpenedPfx:
         if self.opened is None:
-            raise CheckSkipped(self.unavailable)
+            raise CheckSkipped(self.unavailable, because=self.because)
         return self.opened
 
 
@@ -311,6 +312,7 @@ def _load(
                 remediation=REMEDIATIONS["missing"],
             ),
             "no PFX is configured (see connector-cert.pfx)",
+            because="no PFX",
         )
     shown = display_path(path)
     file_location = Location(shown)
@@ -364,6 +366,7 @@ def _load(
             ),
             f"the PFX password is not available ({env} is not set)",
             structure,
+            because="no PFX password",
         )
     if _not_text(password):
         return _unopened(

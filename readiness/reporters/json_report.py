@@ -45,7 +45,13 @@ def report_document(report: Report) -> dict[str, Any]:
         "generated_at": stamp,
         "ready": report.ready,
         "exit_code": int(report.exit_code),
-        "summary": report.summary,
+        "summary": {
+            **report.summary,
+            "not_checked": [
+                {"id": entry.id, "reason": entry.reason, "because": entry.because}
+                for entry in report.not_checked
+            ],
+        },
         "inputs": report.inputs.document(),
         "results": [result_document(r) for r in report.results],
         "notes": list(report.notes),

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 
 from readiness.model import Report, Result, Status, blocks_readiness
 from readiness.reporters import RenderOptions
+from readiness.reporters.table import verdict_line
 
 # XML 1.0 cannot carry these at all, not even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -140,7 +141,9 @@ def _properties(report: Report) -> list[tuple[str, str]]:
         ("pxready.version", report.tool_version),
         ("pxready.ready", "true" if report.ready else "false"),
         ("pxready.exit_code", str(int(report.exit_code))),
+        ("pxready.verdict", verdict_line(report)),
     ]
+    props += [(f"pxready.not_checked.{n.id}", n.reason) for n in report.not_checked]
     for key in ("connector_fqdn", "vars", "config", "azure_location", "at", "offline"):
         value = inputs.get(key)
         if value is not None:

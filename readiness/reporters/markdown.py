@@ -1,15 +1,19 @@
-"""A ticket-ready Markdown summary: verdict, counts, what to fix, and the passes folded away.
+"""A ticket-ready Markdown summary: the verdict, what to do, certificates, and what passed.
 
-Written for the common subset of GitHub, GitLab, Azure DevOps and Jira (Cloud) Markdown:
-headings, bold, pipe tables, inline code and one `<details>` block. Every cell is escaped so
-that a `|`, a newline or a stray `<tag>` in a message cannot break the table or inject markup.
-The text is ASCII apart from what the user's own files contain, so it pastes cleanly anywhere.
+Written for what GitHub, GitLab, Azure DevOps, Jira and ServiceNow all read: headings, bold,
+lists, inline code and one simple table, and no raw HTML (`<details>` and `<br>` arrive in Jira
+and ServiceNow as literal text). Each finding is one list item with its fix as a nested item,
+so nothing needs a line break inside a table cell. The user's own text is escaped only where
+Markdown would read it as syntax; `$Variable` names become code spans, which every viewer shows
+as written (GitHub would take "$PxA … $PxB" for inline math).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from readiness.exitcodes import ExitCode
 from readiness.model import STATUS_ORDER, Report, Result, Status
@@ -23,67 +27,65 @@ _VERDICT = {
 _LABEL = {
     Status.FAIL: "**FAIL**",
     Status.ERROR: "**ERROR**",
-    Status.WARN: "WARN",
+    Status.WARN: "**WARN**",
     Status.SKIP: "skip",
     Status.PASS: "pass",
 }
-# Characters with a meaning in some Markdown dialect; a backslash makes each one literal in
-# CommonMark (GitHub, GitLab, Azure DevOps) and in Jira's Markdown import; `$` because GitHub
-# and GitLab read "$PxA ... $PxB" as inline math.
-_SPECIAL = re.compile(r"([\\`*_\[\]|#~$])")
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+_VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 # Control characters show as boxes or vanish depending on the viewer; say they were there.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Only something that starts like an HTML tag is escaped, so "<# ... #>" stays readable.
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# What Markdown reads as syntax anywhere in a line (emphasis, code, links, tags, strikethrough).
+_INLINE = re.compile(
+    r"([\\`*~])|(<)(?=[A-Za-z/!?])|(&)(?=#?[A-Za-z0-9]+;)|(?<![A-Za-z0-9])(_)|(_)(?![A-Za-z0-9])"
+)
+# What it reads as syntax at the start of a line (headings, quotes, list markers).
+_LINE_START = re.compile(r"^(\s*)(?:([#>+-])|(\d+)([.)]))(?=\s|$)")
 
 
-def cell(text: str) -> str:
-    """One table cell: escaped, on one line; paragraphs and list items become `<br>`.
-
-    Remediation texts are hard-wrapped for the terminal; a wrapped line joins the line before
-    it, while blank lines and list items keep their break.
-    """
+def text(value: str) -> str:
+    """The user's text as Markdown that shows exactly that text, on one line."""
+    value = _CONTROL.sub("\ufffd", " ".join(value.split()))
     pieces: list[str] = []
-    text = _CONTROL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if not line:
-            if pieces and pieces[-1] != "<br>":
-                pieces.append("<br>")
-            continue
-        escaped = _TAG_START.sub("&lt;", _ENTITY.sub("&amp;", _SPECIAL.sub(r"\\\1", line)))
-        if pieces and pieces[-1] != "<br>" and not _LIST_ITEM.match(raw):
-            pieces[-1] += " " + escaped
-        else:
-            if pieces and pieces[-1] != "<br>":
-                pieces.append("<br>")
-            pieces.append(escaped)
-    while pieces and pieces[-1] == "<br>":
-        pieces.pop()
-    return "".join(pieces) or " "
+    position = 0
+    for span in _CODE_SPAN.finditer(value):
+        pieces.append(_plain(value[position : span.start()]))
+        pieces.append(span.group(0))  # a code span is shown as written
+        position = span.end()
+    pieces.append(_plain(value[position:]))
+    joined = "".join(pieces)
+    if "](" in joined:  # only a bracket before "](" can start a link
+        joined = joined.replace("[", "\\[")
+    return _LINE_START.sub(_escape_line_start, joined)
 
 
-def _code(text: str) -> str:
-    # Check ids are [a-z0-9.-]; a backtick or pipe could only come from a misbehaving plugin.
-    return f"`{text}`" if re.fullmatch(r"[A-Za-z0-9._:/-]+", text) else cell(text)
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker, digits, delimiter = match.groups()
+    return f"{indent}\\{marker}" if marker else f"{indent}{digits}\\{delimiter}"
 
 
-def _status(result: Result) -> str:
-    label = _LABEL[result.status]
-    return f"{label} (waived)" if result.waived is not None else label
+def _plain(value: str) -> str:
+    out: list[str] = []
+    position = 0
+    for variable in _VARIABLE.finditer(value):
+        out.append(_escape(value[position : variable.start()]))
+        out.append(f"`{variable.group(0)}`")
+        position = variable.end()
+    out.append(_escape(value[position:]))
+    return "".join(out)
 
 
-def _finding(result: Result) -> str:
-    parts = [cell(result.message)]
-    if result.location is not None:
-        parts.append(f"at {_code(str(result.location))}")
-    if result.waived is not None:
-        parts.append(
-            f"Waived until {result.waived.expires.isoformat()}: {cell(result.waived.reason)}"
-        )
-    return "<br>".join(parts)
+def _escape(value: str) -> str:
+    return _INLINE.sub(lambda m: "\\" + next(g for g in m.groups() if g), value)
+
+
+def cell(value: str) -> str:
+    """`text` for a table cell, where a pipe ends the cell."""
+    return text(value).replace("|", "\\|") or " "
+
+
+def _code(value: str) -> str:
+    return f"`{value}`" if re.fullmatch(r"[A-Za-z0-9._:/\\ -]+", value) else text(value)
 
 
 def _counts(report: Report) -> str:
@@ -92,7 +94,49 @@ def _counts(report: Report) -> str:
     waived = sum(1 for r in report.results if r.waived is not None)
     if waived:
         counts.append(f"{waived} waived")
-    return ", ".join(counts) or "no results"
+    head = ", ".join(counts) or "no results"
+    if report.nothing_checked:
+        head = f"nothing was checked ({head})"
+    not_checked = report.not_checked_text()
+    return f"{head} · {not_checked}" if not_checked else head
+
+
+def _finding(result: Result) -> str:
+    parts = [f"{result.target}: {result.message}" if result.target else result.message]
+    line = text(" ".join(parts))
+    if result.location is not None:
+        line += f" (at {_code(str(result.location))})"
+    return line
+
+
+def _fix_items(result: Result) -> list[str]:
+    items = []
+    if result.waived is not None:
+        items.append(
+            f"   - Waived until {result.waived.expires.isoformat()}: {text(result.waived.reason)}"
+        )
+    elif result.status is not Status.SKIP and result.remediation:
+        items.append(f"   - Fix: {text(result.remediation)}")
+    return items
+
+
+def _certificates(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    out = [
+        "### Certificates",
+        "",
+        "| Certificate | Subject | Issuer | Valid until | SHA-1 thumbprint |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        role = str(row.get("role", ""))
+        source = str(row.get("file", ""))
+        what = f"{role} ({source})" if source else role
+        out.append(
+            f"| {cell(what)} | {cell(str(row.get('subject', '')))} | "
+            f"{cell(str(row.get('issuer', '')))} | {cell(str(row.get('not_after', ''))[:10])} | "
+            f"{cell(str(row.get('sha1_thumbprint', '')))} |"
+        )
+    return [*out, ""]
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -102,55 +146,53 @@ def render(report: Report, options: RenderOptions) -> str:
     subject = inputs.connector_fqdn or inputs.vars or "the deployment"
     stamp = report.generated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
-        f"## pxready: {verdict} - Teams Connector {cell(str(subject))}",
+        f"## pxready: {verdict} - Teams Connector {text(subject)}",
         "",
-        f"**{verdict}** (exit code {int(code)}): {_counts(report)}.",
+        f"**{verdict}** (exit code {int(code)}): {text(_counts(report))}.",
         "",
     ]
-    facts = [f"pxready {cell(report.tool_version)}", f"run {stamp}"]
+    facts = [f"pxready {text(report.tool_version)}", f"run {stamp}"]
     if inputs.at:
-        facts.append(f"certificates judged at {cell(inputs.at)}")
+        facts.append(f"certificates judged at {text(inputs.at)}")
     if inputs.config:
         facts.append(f"config {_code(inputs.config)}")
     elif inputs.vars:
         facts.append(f"variables {_code(inputs.vars)}")
     if inputs.azure_location:
-        facts.append(f"region {cell(inputs.azure_location)}")
+        facts.append(f"region {text(inputs.azure_location)}")
     if inputs.offline:
         facts.append("offline (network checks skipped)")
     out += [", ".join(facts), ""]
 
     ordered = sorted(report.results, key=lambda r: STATUS_ORDER.index(r.status))
-    open_items = [r for r in ordered if r.status is not Status.PASS]
-    passes = [r for r in ordered if r.status is Status.PASS]
-    if open_items:
-        out += [
-            "### To do before the install",
-            "",
-            "| Status | Check | Target | Finding | How to fix |",
-            "|---|---|---|---|---|",
-        ]
-        for r in open_items:
-            fix = cell(r.remediation) if r.status is not Status.SKIP else " "
-            out.append(
-                f"| {_status(r)} | {_code(r.id)} | {cell(r.target)} | {_finding(r)} | {fix} |"
-            )
+    to_do = [r for r in ordered if r.status in (Status.FAIL, Status.ERROR, Status.WARN)]
+    if to_do:
+        out += ["### To do before the install", ""]
+        for number, r in enumerate(to_do, start=1):
+            label = _LABEL[r.status] + (" (waived)" if r.waived is not None else "")
+            out.append(f"{number}. {label} {_code(r.id)}: {_finding(r)}")
+            out += _fix_items(r)
         out.append("")
     else:
-        out += ["Nothing to fix: every check passed.", ""]
-    if passes:
-        # Passes matter for the record but not for the reader of the ticket: folded.
-        out += [
-            "<details>",
-            f"<summary>{len(passes)} passed</summary>",
-            "",
-            "| Check | Target | Finding |",
-            "|---|---|---|",
-        ]
-        out += [f"| {_code(r.id)} | {cell(r.target)} | {_finding(r)} |" for r in passes]
-        out += ["", "</details>", ""]
+        out += ["Nothing to fix.", ""]
+    certificates = inputs.contributed.get("certificates", ())
+    if certificates:
+        out += _certificates(certificates)
+    not_checked = report.not_checked
+    if not_checked:
+        out += ["### Not checked", ""]
+        out += [f"- {_code(n.id)}: {text(n.reason)}" for n in not_checked]
+        out.append("")
+    passes = [r for r in ordered if r.status is Status.PASS]
+    skipped = [r for r in ordered if r.status is Status.SKIP and r.id not in
+               {n.id for n in not_checked}]  # fmt: skip
+    if passes or skipped:
+        out += [f"### Passed ({len(passes)})", ""]
+        out += [f"- {_code(r.id)}: {_finding(r)}" for r in passes]
+        out += [f"- {_code(r.id)} (skipped): {_finding(r)}" for r in skipped]
+        out.append("")
     if report.notes:
         out += ["### Notes", ""]
-        out += [f"- {cell(note)}" for note in report.notes]
+        out += [f"- {text(note)}" for note in report.notes]
         out.append("")
     return "\n".join(out)

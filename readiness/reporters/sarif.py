@@ -28,6 +28,7 @@ from typing import Any
 from readiness.files import resolved
 from readiness.model import Report, Result, Status, blocks_readiness
 from readiness.reporters import RenderOptions
+from readiness.reporters.table import verdict_line
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -199,7 +200,12 @@ def sarif_document(report: Report, cwd: Path | None = None) -> dict[str, Any]:
                 "results": results,
                 "properties": {
                     "ready": report.ready,
+                    "verdict": verdict_line(report),
                     "summary": report.summary,
+                    "notChecked": [
+                        {"id": n.id, "reason": n.reason, "because": n.because}
+                        for n in report.not_checked
+                    ],
                     "notes": list(report.notes),
                 },
             }

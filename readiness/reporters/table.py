@@ -1,7 +1,11 @@
-"""The terminal report: results grouped by area, the verdict, and how to fix each failure.
+"""The terminal report: results grouped by area, how to fix each finding, and the verdict.
 
-On a terminal it is a rich table (colour unless NO_COLOR is set); piped or redirected it is
-plain text that reads well in a log or an e-mail.
+One layout serves both forms: plain text when piped (or NO_COLOR), and the same lines with
+colour on a terminal (rich). pxready wraps every line itself, at spaces only: a host name, a
+flag, a path or a command is never broken across lines (copied, it must still work), and a
+token longer than the width stands whole on a line of its own. Ids are shown by their area's
+tail under the area's heading; when the width is too small for a message column, each
+message stacks under its status and id.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ import io
 import json
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from readiness.exitcodes import ExitCode
 from readiness.model import STATUS_ORDER, Report, Result, Status
@@ -29,15 +34,61 @@ _VERDICT = {
     ExitCode.INCONCLUSIVE: "INCONCLUSIVE",
 }
 _ACTIONABLE = (Status.FAIL, Status.ERROR, Status.WARN)
+_STATUS_WIDTH = 6
+MIN_WIDTH = 40
+# Below this many columns for the message, messages stack under their status and id.
+_MIN_MESSAGE_COLUMN = 36
+_MAX_NAME_COLUMN = 20
+_LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+[.)])\s")
+
+
+class Line(NamedTuple):
+    """One output line, as (text, style) pieces."""
+
+    pieces: tuple[tuple[str, str | None], ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.pieces)
+
+
+def _line(*pieces: tuple[str, str | None]) -> Line:
+    return Line(tuple(pieces))
+
+
+_CODE = re.compile(r"`[^`]+`")
+_KEEP = "\u00a0"  # a space inside `code`: textwrap never breaks there
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` characters, broken at spaces only (see the module's doc); a
+    `command in backticks` is kept on one line, like any other token."""
+    protected = _CODE.sub(lambda m: m.group(0).replace(" ", _KEEP), text)
+    lines = textwrap.wrap(
+        protected,
+        max(width, 1),
+        break_long_words=False,
+        break_on_hyphens=False,
+        replace_whitespace=True,
+    )
+    return [line.replace(_KEEP, " ") for line in lines] or [""]
 
 
 def verdict_line(report: Report) -> str:
     summary = report.summary
     counts = ", ".join(f"{summary[s.value]} {s.value}" for s in STATUS_ORDER if summary[s.value])
     waived = sum(1 for r in report.results if r.waived is not None)
-    extra = f", {waived} waived" if waived else ""
+    if waived:
+        counts += f", {waived} waived"
     code = report.exit_code
-    return f"{_VERDICT.get(code, code.name)}: {counts or 'no results'}{extra} (exit {int(code)})"
+    head = "nothing was checked" if report.nothing_checked else counts or "no results"
+    if report.nothing_checked and counts:
+        head += f" ({counts})"
+    parts = [head]
+    not_checked = report.not_checked_text()
+    if not_checked:
+        parts.append(not_checked)
+    return f"{_VERDICT.get(code, code.name)}: {' · '.join(parts)} (exit {int(code)})"
 
 
 def _status_label(result: Result) -> str:
@@ -55,9 +106,6 @@ def _shown(report: Report, options: RenderOptions) -> list[Result]:
             if r.status in (Status.FAIL, Status.ERROR) and r.waived is None
         ]
     return list(report.results)
-
-
-_LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+[.)])\s")
 
 
 def paragraphs(text: str) -> list[str]:
@@ -79,125 +127,110 @@ def paragraphs(text: str) -> list[str]:
     return out
 
 
-def _to_fix(results: Iterable[Result]) -> list[Result]:
-    return [r for r in results if r.status in _ACTIONABLE and r.waived is None and r.remediation]
+def _short_id(result: Result) -> str:
+    prefix = result.area + "."
+    return result.id[len(prefix) :] if result.id.startswith(prefix) else result.id
 
 
-def _header(report: Report) -> str:
+def _header(report: Report, width: int) -> list[Line]:
     inputs = report.inputs
     what = inputs.connector_fqdn or inputs.vars or "the deployment"
     when = f", certificates judged at {inputs.at}" if inputs.at else ""
     offline = " (offline)" if inputs.offline else ""
-    return f"pxready {report.tool_version}: Teams Connector readiness of {what}{when}{offline}"
+    text = f"pxready {report.tool_version}: Teams Connector readiness of {what}{when}{offline}"
+    return [_line((t, "bold")) for t in wrap(text, width)]
+
+
+def _body(result: Result, report: Report, options: RenderOptions) -> list[str]:
+    """What is said about one result, as paragraphs to wrap."""
+    shown_target = result.target and result.target != report.inputs.connector_fqdn
+    body = [f"{result.target}: {result.message}" if shown_target else result.message]
+    if result.location is not None and result.status is not Status.PASS:
+        body.append(f"at {result.location}")
+    if result.waived is not None:
+        body.append(f"waived until {result.waived.expires}: {result.waived.reason}")
+    if options.verbose and result.details:
+        body.append("details: " + json.dumps(result.details, ensure_ascii=False, default=str))
+    return body
+
+
+def _rows(
+    report: Report, results: Sequence[Result], options: RenderOptions, width: int
+) -> list[Line]:
+    name_width = min(max((len(_short_id(r)) for r in results), default=4), _MAX_NAME_COLUMN)
+    indent = 2 + _STATUS_WIDTH + 1 + name_width + 2
+    side_by_side = width - indent >= _MIN_MESSAGE_COLUMN
+    lines: list[Line] = []
+    for result in results:
+        style = _STYLE[result.status]
+        label = f"  {_status_label(result):<{_STATUS_WIDTH}} "
+        name = _short_id(result)
+        wrapped = [w for paragraph in _body(result, report, options) for w in
+                   wrap(paragraph, (width - indent) if side_by_side else (width - 4))]  # fmt: skip
+        if side_by_side and len(name) <= name_width:
+            first, rest = wrapped[0], wrapped[1:]
+            lines.append(_line((label, style), (f"{name:<{name_width}}  ", None), (first, None)))
+            lines.extend(_line((" " * indent + w, None)) for w in rest)
+        else:
+            lines.append(_line((label, style), (name, None)))
+            pad = " " * (indent if side_by_side else 4)
+            lines.extend(_line((pad + w, None)) for w in wrapped)
+    return lines
+
+
+def _fixes(results: Iterable[Result], width: int) -> list[Line]:
+    """How to fix each finding: one entry per check and fix, naming every target it is for."""
+    entries: dict[tuple[str, str], list[Result]] = {}
+    for r in results:
+        if r.status in _ACTIONABLE and r.waived is None and r.remediation:
+            entries.setdefault((r.id, r.remediation), []).append(r)
+    if not entries:
+        return []
+    lines = [_line(("How to fix", "bold"))]
+    for (check_id, remediation), own in entries.items():
+        targets = ", ".join(dict.fromkeys(r.target for r in own))
+        heading = wrap(f"{check_id} ({targets}):", width - 2)
+        style = _STYLE[own[0].status]
+        lines.extend(_line(("  " + h, style)) for h in heading)
+        for paragraph in paragraphs(remediation):
+            lines.extend(_line(("    " + w, None)) for w in wrap(paragraph, width - 4))
+    lines.append(_line(("", None)))
+    return lines
+
+
+def layout(report: Report, options: RenderOptions) -> list[Line]:
+    width = max(MIN_WIDTH, options.width or 100)
+    lines = [*_header(report, width), _line(("", None))]
+    shown = _shown(report, options)
+    areas: dict[str, list[Result]] = {}
+    for result in shown:
+        areas.setdefault(result.area, []).append(result)
+    for area, results in areas.items():
+        lines.append(_line((area, "bold cyan")))
+        lines.extend(_rows(report, results, options, width))
+        lines.append(_line(("", None)))
+    lines.extend(_fixes(shown, width))
+    for note in report.notes:
+        lines.extend(_line((w, "dim")) for w in wrap(f"note: {note}", width))
+    code = report.exit_code
+    style = "bold green" if code is ExitCode.READY else "bold red"
+    lines.extend(_line((w, style)) for w in wrap(verdict_line(report), width))
+    return lines
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    if options.color:
-        return _render_rich(report, options)
-    return _render_plain(report, options)
-
-
-def _render_plain(report: Report, options: RenderOptions) -> str:
-    width = options.width or 100
-    out: list[str] = [_header(report), ""]
-    shown = _shown(report, options)
-    areas: dict[str, list[Result]] = {}
-    for result in shown:
-        areas.setdefault(result.area, []).append(result)
-    id_width = max((len(r.id) for r in shown), default=10)
-    for area, results in areas.items():
-        out.append(f"{area}")
-        for r in results:
-            prefix = f"  {_status_label(r):<6} {r.id:<{id_width}}  "
-            shown_target = r.target and r.target != report.inputs.connector_fqdn
-            body = f"{r.target}: {r.message}" if shown_target else r.message
-            wrapped = textwrap.wrap(body, max(40, width - len(prefix))) or [""]
-            out.append(prefix + wrapped[0])
-            out.extend(" " * len(prefix) + line for line in wrapped[1:])
-            if r.location is not None and r.status is not Status.PASS:
-                out.append(" " * len(prefix) + f"at {r.location}")
-            if r.waived is not None:
-                out.append(
-                    " " * len(prefix) + f"waived until {r.waived.expires}: {r.waived.reason}"
-                )
-            if options.verbose and r.details:
-                details = json.dumps(r.details, ensure_ascii=False, default=str)
-                out.extend(
-                    " " * len(prefix) + line
-                    for line in textwrap.wrap(f"details: {details}", width - len(prefix))
-                )
-        out.append("")
-    fixes = _to_fix(shown)
-    if fixes:
-        out.append("How to fix")
-        for r in fixes:
-            out.append(f"  {r.id} ({r.target}):")
-            for paragraph in paragraphs(r.remediation):
-                out.extend(
-                    textwrap.wrap(
-                        paragraph, width - 4, initial_indent="    ", subsequent_indent="    "
-                    )
-                    or [""]
-                )
-        out.append("")
-    out.extend(f"note: {note}" for note in report.notes)
-    out.append(verdict_line(report))
-    return "\n".join(out) + "\n"
-
-
-def _render_rich(report: Report, options: RenderOptions) -> str:
+    lines = layout(report, options)
+    if not options.color:
+        return "\n".join(line.text.rstrip() for line in lines) + "\n"
     from rich.console import Console
-    from rich.padding import Padding
-    from rich.table import Table
     from rich.text import Text
 
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=True,
-        width=options.width or 120,
-        highlight=False,
-        soft_wrap=False,
-    )
-    console.print(Text(_header(report), style="bold"))
-    shown = _shown(report, options)
-    areas: dict[str, list[Result]] = {}
-    for result in shown:
-        areas.setdefault(result.area, []).append(result)
-    for area, results in areas.items():
-        table = Table(
-            title=area, title_justify="left", title_style="bold cyan", show_lines=False, expand=True
-        )
-        # The header names the connector; a target column only helps when targets differ.
-        show_target = {r.target for r in results} != {report.inputs.connector_fqdn}
-        table.add_column("status", no_wrap=True)
-        table.add_column("check", no_wrap=True)
-        if show_target:
-            table.add_column("target", overflow="fold", max_width=40)
-        table.add_column("finding", overflow="fold", ratio=1)
-        for r in results:
-            message = r.message
-            if r.location is not None and r.status is not Status.PASS:
-                message += f"\nat {r.location}"
-            if r.waived is not None:
-                message += f"\nwaived until {r.waived.expires}: {r.waived.reason}"
-            if options.verbose and r.details:
-                message += "\n" + json.dumps(r.details, ensure_ascii=False, default=str)
-            cells = [Text(_status_label(r), style=_STYLE[r.status]), Text(r.id)]
-            if show_target:
-                cells.append(Text(r.target))
-            table.add_row(*cells, Text(message))
-        console.print(table)
-    fixes = _to_fix(shown)
-    if fixes:
-        console.print(Text("How to fix", style="bold"))
-        for r in fixes:
-            console.print(Text(f"  {r.id} ({r.target}):", style=_STYLE[r.status]))
-            for paragraph in paragraphs(r.remediation):
-                console.print(Padding(Text(paragraph), (0, 0, 0, 4)))
-    for note in report.notes:
-        console.print(Text(f"note: {note}", style="dim"))
-    code = report.exit_code
-    style = "bold green" if code is ExitCode.READY else "bold red"
-    console.print(Text(verdict_line(report), style=style))
+    # The lines are wrapped already: rich only colours them.
+    console = Console(file=buffer, force_terminal=True, width=10_000, highlight=False)
+    for line in lines:
+        text = Text()
+        for piece, style in line.pieces:
+            text.append(piece, style=style or "")
+        console.print(text, soft_wrap=True)
     return buffer.getvalue()

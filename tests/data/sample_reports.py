@@ -23,6 +23,14 @@ from readiness.model import (
 FQDN = "pexip-teamsconn-eu.teams.example.com"
 HOSTILE_TARGET = "edge|pool <b>01</b> & *x*"
 NOW = dt.datetime(2026, 11, 26, 18, 0, tzinfo=dt.UTC)
+CERTIFICATE = {
+    "role": "Teams Connector",
+    "file": "eu/pexip-teams.pfx",
+    "subject": "CN=pexip-teamsconn-eu.teams.example.com,O=Contoso|Ltd",
+    "issuer": "CN=pxready Test TLS CA 1",
+    "not_after": "2036-01-01T00:00:00+00:00",
+    "sha1_thumbprint": "0123456789ABCDEF0123456789ABCDEF01234567",
+}
 
 
 def result(check_id: str, status: Status, message: str, **kw: object) -> Result:
@@ -65,7 +73,13 @@ def every_status(verdict: Verdict | None = None) -> Report:
         result(
             "azure.quota", Status.ERROR, "Azure answered 503 \x07 after 10 s", target="westeurope"
         ),
-        result("tls.node", Status.SKIP, "needs network (--offline)", target=HOSTILE_TARGET),
+        result(
+            "tls.node",
+            Status.SKIP,
+            "needs network (--offline)",
+            target=HOSTILE_TARGET,
+            because="offline",
+        ),
         result(
             "node-cert.validity",
             Status.WARN,
@@ -92,6 +106,7 @@ def every_status(verdict: Verdict | None = None) -> Report:
             config="pxready.toml",
             at="2026-11-26T18:00:00Z",
             node_certificates=("certs/edge.pem",),
+            contributed={"certificates": (CERTIFICATE,)},
         ),
         results=results,
         verdict=verdict or Verdict(),
