@@ -103,6 +103,19 @@ def indefinite_chunks(count: int) -> bytes:
     )  # fmt: skip
 
 
+def test_a_pkcs7_encrypted_data_structure_is_no_pfx(deployment: Deployment) -> None:
+    # Found by fuzz/fuzz_pfx.py: cryptography's PKCS#7 loader raises UnsupportedAlgorithm for
+    # content types other than signedData.
+    pfx, _ = decoder.decode((PKI / "connector" / "good-3des.pfx").read_bytes(), rfc7292.PFX())
+    octets, _ = decoder.decode(pfx["authSafe"]["content"], univ.OctetString())
+    safe, _ = decoder.decode(bytes(octets), rfc7292.AuthenticatedSafe())
+    encrypted = next(c for c in safe if c["contentType"] == rfc7292.rfc2315.encryptedData)
+    pfx_deployment(deployment, bytes(encoder.encode(encrypted)))
+    result = pfx_result(deployment)
+    assert result["status"] == "fail"
+    assert "not a PFX" in str(result["message"])
+
+
 @pytest.mark.timeout(10)
 def test_a_megabytes_pfx_of_tiny_chunks_is_refused_by_size(deployment: Deployment) -> None:
     pfx_deployment(deployment, indefinite_chunks(1_000_000))  # 3 MB

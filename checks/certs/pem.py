@@ -133,7 +133,7 @@ def _identify_binary(data: bytes) -> tuple[str, str]:
         )
     try:
         pkcs7.load_der_pkcs7_certificates(data)
-    except ValueError:
+    except (ValueError, UnsupportedAlgorithm):  # other PKCS#7 types raise the latter
         pass
     else:
         return (

@@ -101,7 +101,7 @@ def _identify_binary(data: bytes, error: NotPkcs12) -> tuple[str, str]:
         )
     try:
         bundle = pkcs7.load_der_pkcs7_certificates(data)
-    except ValueError:
+    except (ValueError, UnsupportedAlgorithm):  # other PKCS#7 types raise the latter
         pass
     else:
         return (
