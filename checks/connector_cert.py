@@ -51,7 +51,7 @@ CNG_REMEDIATION = """\
 Re-export the PFX so that Windows stores the key with a legacy CryptoAPI provider: on Windows,
 import it with `certutil -csp "Microsoft Enhanced RSA and AES Cryptographic Provider" -importpfx
 pexip-teams.pfx` and export it again; or rebuild it with OpenSSL, which writes no provider
-attribute: `openssl pkcs12 -in old.pfx -nodes -out all.pem`, then
+attribute: `openssl pkcs12 -legacy -in old.pfx -nodes -out all.pem`, then
 `openssl pkcs12 -export -legacy -in all.pem -out pexip-teams.pfx`, and delete all.pem (it holds
 the unencrypted key)."""
 
@@ -216,8 +216,10 @@ def _is_csp(provider: str) -> bool:
     remediation="""
     Export the PFX again with TripleDES-SHA1: Windows certificate export wizard, encryption
     "TripleDES-SHA1"; PowerShell `Export-PfxCertificate -CryptoAlgorithmOption TripleDES_SHA1`;
-    OpenSSL 3 `openssl pkcs12 -export -legacy -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES
-    -macalg sha1 ...`. AES256-SHA256 also works on Windows 10 1709 / Server 2019 and later.
+    OpenSSL 3 `openssl pkcs12 -legacy -in old.pfx -nodes -out all.pem`, then
+    `openssl pkcs12 -export -legacy -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg sha1
+    -in all.pem -out pexip-teams.pfx`, and delete all.pem (it holds the unencrypted key).
+    AES256-SHA256 also works on Windows 10 1709 / Server 2019 and later.
     """,
 )
 def pfx_encryption(ctx: Context) -> Finding:
@@ -227,10 +229,11 @@ def pfx_encryption(ctx: Context) -> Finding:
     report a wrong password instead, which the message of an AES pass says (OpenSSL 3 writes AES
     by default; `-legacy` writes 3DES). pxready's policy for the rest: an unencrypted private
     key, a key protected by RC2, RC4, DES or an unknown scheme, PBES2 with other ciphers or
-    PRFs, and MD5, MD2 or PBMAC1 MACs `fail`; RC2-40 on the certificates only (what `openssl
-    -legacy` and older Windows write: Windows imports it, FIPS-mode systems do not), a
-    SHA-384/512 MAC, or no MAC are `warn`. The protection is read from the PKCS#12 structure,
-    without the password when the key bag is visible.
+    PRFs, and MD5, MD2 or PBMAC1 MACs `fail`; RC2-40 on the certificates with a 3DES key (what
+    OpenSSL's -legacy option and older Windows exports write) passes with a note: Windows
+    imports it, though FIPS-mode systems refuse RC2; a SHA-384/512 MAC, or no MAC, are `warn`.
+    The protection is read from the PKCS#12 structure, without the password when the key bag
+    is visible.
     """
     from checks.certs import encryption
 
@@ -245,8 +248,8 @@ def pfx_encryption(ctx: Context) -> Finding:
     "Teams Connector certificate allows server and client authentication",
     reference=f"{PRINCIPLES}: \"every certificate's Enhanced Key Usage properties must be set "
     'for both server and client authentication"',
-    remediation="Request a certificate whose Extended Key Usage lists both TLS Web Server "
-    "Authentication (serverAuth) and TLS Web Client Authentication (clientAuth).",
+    remediation="Ask the CA for a certificate with both serverAuth and clientAuth in its "
+    "Extended Key Usage (TLS Web Server and TLS Web Client Authentication).",
 )
 def connector_eku(ctx: Context) -> Finding:
     """The Teams Connector and the Conferencing Nodes authenticate each other with TLS client

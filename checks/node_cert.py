@@ -99,8 +99,10 @@ def _judge_each(ctx: Context, judge: Callable[[CertFile], Verdict]) -> Iterator[
     remediation="""
     Give each node certificate as a PEM file (.pem/.crt) with the node's certificate first and
     its intermediates after it, each between -----BEGIN CERTIFICATE----- and -----END
-    CERTIFICATE----- lines. Convert DER with `openssl x509 -inform der`, PKCS#7 with
-    `openssl pkcs7 -print_certs`, and a PFX with `openssl pkcs12 -nokeys`.
+    CERTIFICATE----- lines. Convert a DER file with
+    `openssl x509 -inform der -in edge.cer -out edge.pem`, a PKCS#7 bundle with
+    `openssl pkcs7 -inform der -print_certs -in edge.p7b -out edge.pem`, and a PFX with
+    `openssl pkcs12 -legacy -in edge.pfx -nokeys -out edge.pem`.
     """,
 )
 def node_parse(ctx: Context) -> Iterator[Finding]:

@@ -462,71 +462,80 @@ def _other_fqdn(ctx: Context, other: ConnectorInput) -> str | None:
     connector sees them over the internet, not by their private addresses.
     """,
 )
-def prefixes_valid(ctx: Context) -> Finding:
+def prefixes_valid(ctx: Context) -> Iterator[Finding]:
     """$PxMgmtSrcAddrPrefixes become the source of the NSG rule that allows RDP to the
     instances; $PxNodesSourceAddressPrefixes the source of the rule that allows the
     Conferencing Nodes to reach the connector on 443. Azure rejects a malformed prefix during
     the install. An RDP rule open to the whole internet fails; an open 443 rule warns (it is the
     same as leaving the list empty). The connector sees nodes and workstations by their public
-    addresses, so a private address here never matches.
+    addresses, so a private address here never matches. An entry is judged once, under the
+    variable that writes it (`+ $PxMgmtSrcAddrPrefixes` adds no second report), and warnings
+    are a result of their own, never mixed into a failure.
     """
     variables = ctx.variables()
-    problems: list[str] = []
-    warnings: list[str] = []
-    line: int | None = None
+    problems: list[tuple[str, int | None]] = []
+    warnings: list[tuple[str, int | None]] = []
+    judged: set[str] = set()
     seen = 0
-    warn_line: int | None = None
     for name, is_mgmt in (("PxMgmtSrcAddrPrefixes", True), ("PxNodesSourceAddressPrefixes", False)):
         found = variables.assignment(name)
         if found is not None and not found.resolved:
             continue  # vars.parse and vars.consent-access say it cannot be evaluated
         items = [i for i in (variables.items(name) or []) if i]
+        line = found.line if found is not None else None
         if found is None or not items:
             if not is_mgmt:
                 # Unset is the same as empty for the installer: no source restriction on 443.
                 state = "is not set" if found is None else "is empty"
-                warnings.append(f"${name} {state}: 443 on the connector is open to every address")
-                warn_line = warn_line or (found.line if found else None)
+                warnings.append(
+                    (f"${name} {state}: 443 on the connector is open to every address", line)
+                )
             continue
         private: list[str] = []
         for item in items:
+            if item in judged:
+                continue  # written by $PxMgmtSrcAddrPrefixes and judged there
+            judged.add(item)
             seen += 1
             verdict, note = classify_prefix(item)
             label = f"${name} entry {quoted(item)}"
-            if verdict == "open":
-                if is_mgmt:
-                    problems.append(f"{label} opens RDP to the whole internet")
-                    line = line or found.line
-                else:
-                    warnings.append(f"{label} allows every address (the same as leaving it empty)")
-                    warn_line = warn_line or found.line
+            if verdict == "open" and is_mgmt:
+                problems.append((f"{label} opens RDP to the whole internet", line))
+            elif verdict == "open":
+                warnings.append((f"{label} allows every address (as leaving it empty)", line))
             elif verdict == "bad":
-                problems.append(f"{label} {note}")
-                line = line or found.line
+                problems.append((f"{label} {note}", line))
             elif verdict == "warn":
-                warnings.append(f"{label} {note}")
-                warn_line = warn_line or found.line
+                warnings.append((f"{label} {note}", line))
             elif verdict == "private":
                 private.append(item)
         if private:
-            warn_line = warn_line or found.line
             warnings.append(
-                f"${name} has private addresses ({', '.join(private)}); the connector sees "
-                "nodes and workstations by their public addresses, so these never match"
-            )
-    if seen == 0 and not warnings:
-        return passed("no address prefixes set (RDP blocked by design; 443 open to all)")
+                (f"${name} has private addresses ({', '.join(private)}); the connector sees "
+                 "nodes and workstations by their public addresses, so these never match", line)
+            )  # fmt: skip
     where = variables.location("PxMgmtSrcAddrPrefixes").path
     if problems:
-        return failed("; ".join(problems + warnings), location=Location(where, line))
+        yield failed(
+            "; ".join(m for m, _ in problems),
+            location=Location(where, next((ln for _, ln in problems if ln), None)),
+        )
     if warnings:
-        return warned("; ".join(warnings), location=Location(where, warn_line))
+        yield warned(
+            "; ".join(m for m, _ in warnings),
+            location=Location(where, next((ln for _, ln in warnings if ln), None)),
+        )
+    if problems or warnings:
+        return
+    if seen == 0:
+        yield passed("no address prefixes set (RDP blocked by design; 443 open to all)")
+        return
     valid = (
         "is a valid IPv4 address or CIDR prefix"
         if seen == 1
         else "are valid IPv4 addresses or CIDR prefixes"
     )
-    return passed(f"{count(seen, 'address prefix', 'address prefixes')} {valid}")
+    yield passed(f"{count(seen, 'address prefix', 'address prefixes')} {valid}")
 
 
 PASSWORD_NAME = re.compile(r"pass|pwd", re.IGNORECASE)

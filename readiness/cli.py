@@ -332,6 +332,21 @@ def schema_command() -> None:
     click.echo(schema_text(), nl=False)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C, raised past click, which would otherwise report it as an abort (exit 1)."""
+
+
+def _catch_ctrl_c() -> None:
+    import signal
+    import threading
+
+    def interrupted(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, interrupted)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point. Anything unexpected is one line on stderr and exit 2, never a traceback."""
     if not sys.warnoptions and not os.environ.get("PXREADY_DEBUG"):
@@ -344,6 +359,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
+    _catch_ctrl_c()
     try:
         code = cli.main(
             args=list(argv) if argv is not None else None,
@@ -364,12 +380,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.ClickException as problem:
         click.echo(f"pxready: {problem.format_message()}", err=True)
         _leave(problem.exit_code)
+    except (Interrupted, KeyboardInterrupt):
+        click.echo("pxready: interrupted", err=True)
+        _leave(int(ExitCode.INTERRUPTED))
     except click.Abort:
         click.echo("pxready: aborted", err=True)
         _leave(1)
-    except KeyboardInterrupt:
-        click.echo("pxready: interrupted", err=True)
-        sys.exit(130)
     except BrokenPipeError:
         # The reader went away (`pxready check | head`): nothing more to say, and nowhere to.
         _leave(1)

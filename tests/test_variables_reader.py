@@ -194,8 +194,9 @@ def test_an_ignored_statement_never_shows_its_arguments() -> None:
 # (id, script, line PowerShell names, words the message must contain)
 SYNTAX_CASES = [
     ("unterminated double quote", '$PxA = "a"\n$PxB = "open\n$PxC = 3\n', 2, '"'),
-    # A "…" string may span lines: PowerShell pairs the quotes and the last one is left open.
-    ("quotes pair across lines", '$PxA = "a"\n$PxB = "open\n$PxC = "c"', 3, '"'),
+    # PowerShell pairs the quotes across lines and the last one is left open; pxready names the
+    # line where the user left a string open instead (the first with an odd number of quotes).
+    ("quotes pair across lines", '$PxA = "a"\n$PxB = "open\n$PxC = "c"', 2, "never closed"),
     ("unterminated single quote", "$PxA = 'a'\n\n$PxB = 'open\n", 3, "'"),
     ("unclosed @(", '$PxA = 1\n$PxB = @(\n  "a",\n  "b"\n$PxC = "c"\n', 2, "@("),
     ("unclosed @( of an unknown value", "$PxB = @(\n  Get-Thing\n", 1, "@("),

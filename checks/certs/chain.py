@@ -30,6 +30,11 @@ PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----\r?\n.+?\r?\n-----END CERTIFICATE-----", re.DOTALL
 )
 MAX_WALK = 10
+UNTRUSTED_ROOT = """\
+Get the certificate from a publicly trusted CA: the Teams Connector, the Conferencing Nodes
+and Microsoft's side trust public roots only, and no intermediate added to the file changes
+that. In a lab whose private CA you control, tell pxready to trust it instead: name the root's
+PEM file in `[trust] ca_bundle` (pxready.toml) or with --ca-bundle."""
 MAX_BUNDLE_BYTES = 16 * 1024 * 1024  # Mozilla's is about 250 KB
 
 
@@ -243,12 +248,14 @@ def _diagnose(
                     "the certificate is self-signed: no CA issued it, and "
                     f"{roots_label} does not trust it",
                     details,
+                    UNTRUSTED_ROOT,
                 )
             return Verdict(
                 Status.FAIL,
                 f"the chain ends at {subject(current)}, a root that {roots_label} "
-                "does not trust (a private CA? the connector needs a publicly trusted one)",
+                "does not trust: not a publicly trusted CA",
                 details,
+                UNTRUSTED_ROOT,
             )
         parents = [c for c in pool if c not in path and signed_by(current, c)]
         if parents:

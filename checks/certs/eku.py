@@ -38,16 +38,17 @@ EKU_NAMES = {
 }
 
 CLIENT_AUTH_WITHDRAWAL = """\
-Public CAs are removing clientAuth from TLS server certificates: the browser root programs
-(Chrome's first) require TLS server hierarchies to be serverAuth-only, and CAs announced dates
-between 2025 and March 2027 after which their standard TLS certificates carry serverAuth only.
-A certificate issued or renewed recently may therefore lack clientAuth even though earlier ones
-from the same CA had it. Ask the CA for a certificate profile that still includes both
-serverAuth and clientAuth (several CAs keep a dedicated "client and server" or "mutual TLS"
-profile, often from a separate, still publicly trusted hierarchy), and check with Pexip support
-which arrangements they support for the connector and node certificates (for example a private
-CA for the Teams Connector/Conferencing Node link) before the public option runs out. Confirm
-the EKU of every renewal before installing it."""
+Ask the CA for a certificate profile that still includes both serverAuth and clientAuth (several
+CAs keep a dedicated "client and server" or "mutual TLS" profile, often from a separate, still
+publicly trusted hierarchy), and confirm the EKU of every renewal before installing it.
+
+Why it is missing: public CAs are removing clientAuth from TLS server certificates. The browser
+root programs (Chrome's first) require TLS server hierarchies to be serverAuth-only, and CAs
+announced dates between 2025 and March 2027 after which their standard TLS certificates carry
+serverAuth only, so a certificate issued or renewed recently may lack clientAuth even though
+earlier ones from the same CA had it. Check with Pexip support which arrangements they support
+for the connector and node certificates (for example a private CA for the Teams Connector and
+Conferencing Node link) before the public option runs out."""
 
 
 def usages(cert: x509.Certificate) -> list[str] | None:

@@ -23,8 +23,8 @@ AES_NOTE = (
     "installer runs there"
 )
 RC2_NOTE = (
-    "the certificates use 40-bit RC2 (pbeWithSHAAnd40BitRC2-CBC), as `openssl pkcs12 -legacy` "
-    "and older Windows exports write: Windows imports it; FIPS-mode systems refuse RC2"
+    "the certificates use 40-bit RC2 (pbeWithSHAAnd40BitRC2-CBC), as OpenSSL's -legacy "
+    "option and older Windows exports write: Windows imports it; FIPS-mode systems refuse RC2"
 )
 
 

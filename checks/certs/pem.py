@@ -54,7 +54,7 @@ def parse_cert_file(path: Path, data: bytes) -> CertFile:
                 "bad-pem",
                 "the file has a PEM header but no complete -----BEGIN/-----END block (truncated?)",
             )
-        raise CertFileProblem(*_identify_binary(data))
+        raise CertFileProblem(*_identify_binary(path, data))
     labels = [label.decode() for label, _ in blocks]
     certificates: list[x509.Certificate] = []
     for number, (label, body) in enumerate(blocks, start=1):
@@ -76,6 +76,11 @@ def parse_cert_file(path: Path, data: bytes) -> CertFile:
     index = _leaf_index(certificates)
     others = tuple(c for i, c in enumerate(certificates) if i != index)
     return CertFile(path, certificates[index], others, has_key, index + 1)
+
+
+def _shell_word(name: str) -> str:
+    """A file name as it can be pasted into a shell: quoted when it holds anything unusual."""
+    return name if re.fullmatch(r"[A-Za-z0-9._+-]+", name) else '"' + name.replace('"', "") + '"'
 
 
 def _leaf_index(certificates: list[x509.Certificate]) -> int:
@@ -104,7 +109,11 @@ def _leaf_index(certificates: list[x509.Certificate]) -> int:
     return leaves[0] if len(leaves) == 1 else 0
 
 
-def _identify_binary(data: bytes) -> tuple[str, str]:
+def _identify_binary(path: Path, data: bytes) -> tuple[str, str]:
+    """What a binary file is, with the command that converts it (named for the file itself)."""
+    name = _shell_word(path.name)
+    pem_name = _shell_word(path.with_suffix(".pem").name if path.suffix != ".pem" else
+                           path.stem + "-converted.pem")  # fmt: skip
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import load_der_private_key, pkcs7
 
@@ -119,7 +128,7 @@ def _identify_binary(data: bytes) -> tuple[str, str]:
             "der",
             "the file is a DER (binary) certificate for "
             f"{cert.subject.rfc4514_string()}, not PEM: convert it with "
-            "`openssl x509 -inform der -in FILE -out FILE.pem`",
+            f"`openssl x509 -inform der -in {name} -out {pem_name}`",
         )
     try:
         read_structure(data)
@@ -129,7 +138,7 @@ def _identify_binary(data: bytes) -> tuple[str, str]:
         return (
             "pfx",
             "the file is a PFX (PKCS#12), not PEM: node certificates are PEM "
-            "(`openssl pkcs12 -in FILE -nokeys -out FILE.pem`)",
+            f"(`openssl pkcs12 -legacy -in {name} -nokeys -out {pem_name}`)",
         )
     try:
         pkcs7.load_der_pkcs7_certificates(data)
@@ -139,7 +148,8 @@ def _identify_binary(data: bytes) -> tuple[str, str]:
         return (
             "pkcs7",
             "the file is a PKCS#7 bundle (.p7b), not PEM: convert it with "
-            "`openssl pkcs7 -inform der -print_certs -in FILE -out FILE.pem`",
+            f"`openssl pkcs7 -inform der -print_certs -in {name} -out {pem_name}` (a bundle "
+            "lists its certificates in any order: put the node's own first)",
         )
     try:
         load_der_private_key(data, None)

@@ -119,7 +119,9 @@ def _rule(result: Result) -> dict[str, Any]:
 
 
 def _fingerprint(result: Result) -> str:
-    return hashlib.sha256(f"{result.id}\0{result.target.lower()}".encode()).hexdigest()[:32]
+    # A check may say two things about one target (a failure and, apart, a warning).
+    key = f"{result.id}\0{result.target.lower()}\0{result.status.value}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _result(

@@ -151,7 +151,9 @@ class Parser:
                     break
                 self.statement()
         except _SyntaxFail as fail:
-            self.outcome.syntax = ScriptSyntaxProblem(self.line_at(fail.pos), fail.message)
+            self.outcome.syntax = self._unclosed_string(fail) or ScriptSyntaxProblem(
+                self.line_at(fail.pos), fail.message
+            )
         except RecursionError:
             # Brackets nested hundreds deep: no variables script looks like that. PowerShell
             # might read it; pxready does not, and says it is its own limit.
@@ -161,6 +163,33 @@ class Parser:
                 ours=True,
             )
         return self.outcome
+
+    def _unclosed_string(self, fail: _SyntaxFail) -> ScriptSyntaxProblem | None:
+        """An unclosed string, told where the user left it open.
+
+        PowerShell pairs quotes across lines: a string left open on line 19 takes its closing
+        quote from line 20, and the pairing shifts until the last quote of the file is left
+        over. The first line before that with an odd number of quotes is where the string the
+        user forgot to close most likely starts.
+        """
+        if "missing its closing quote" not in fail.message:
+            return None
+        quote = '"' if '(")' in fail.message else "'"
+        quotes = DOUBLE_QUOTES if quote == '"' else SINGLE_QUOTES
+        last = self.line_at(fail.pos)
+        lines = self.text.split("\n")
+        for number, line in enumerate(lines[:last], start=1):
+            unescaped = line.replace("``", "").replace('`"', "").replace("`'", "")
+            count = sum(1 for c in unescaped if c in quotes)
+            if count % 2:
+                start = min(i for i, c in enumerate(line) if c in quotes)
+                beginning = line[start : start + 40].rstrip()
+                return ScriptSyntaxProblem(
+                    number,
+                    f"the string that starts here ({beginning}) is never closed: add its closing "
+                    f"quote ({quote}) on this line",
+                )
+        return None
 
     def statement(self) -> None:
         start = self.i
