@@ -103,10 +103,13 @@ def pfx_opens(ctx: Context) -> Finding:
     the result is `error`: pxready cannot reach a verdict. The password, the key and the key
     material never appear in any output.
     """
+    from checks.certs.facts import certificate_facts
+
     state = pfx_state(ctx)
     if state.verdict is not None:
         return state.verdict
     opened = state.require()
+    ctx.contribute("certificates", certificate_facts(opened.leaf, "Teams Connector", state.shown))
     subject = opened.leaf.subject.rfc4514_string() or "(empty subject)"
     return passed(
         f"{state.shown} opens: {_key_description(opened.key)} with its certificate {subject}, "

@@ -111,6 +111,8 @@ def node_parse(ctx: Context) -> Iterator[Finding]:
     (the leaf), the ones after it are its intermediates. A DER certificate, a PFX, a PKCS#7
     bundle, a file holding only a private key, and anything else each get their own message.
     """
+    from checks.certs.facts import certificate_facts
+
     for node in node_files(ctx):
         where = Location(node.shown)
         if node.cert_file is None:
@@ -122,6 +124,9 @@ def node_parse(ctx: Context) -> Iterator[Finding]:
             )
             continue
         cert = node.cert_file
+        ctx.contribute(
+            "certificates", certificate_facts(cert.leaf, "Conferencing Node", node.shown)
+        )
         count = len(cert.intermediates)
         message = (
             f"PEM: {cert.leaf.subject.rfc4514_string() or '(empty subject)'} and {count} "

@@ -235,4 +235,8 @@ def consent_reachable(ctx: Context) -> Finding:
         f"({', '.join(prefixes)}): admin consent would fail at the end of the install",
         details=details,
         location=Location(location.path, location.line),
+        remediation=(
+            f'Add "{consent_from}" to $PxNodesSourceAddressPrefixes as its own entry, or give '
+            "admin consent from a workstation whose public address is already in the list."
+        ),
     )

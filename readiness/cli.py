@@ -324,6 +324,19 @@ def explain_command(check_id: str) -> None:
     click.echo("\n".join(lines))
 
 
+@cli.command("pre-commit")
+@click.option("--online", is_flag=True, help="Also the network and Azure checks.")
+@click.option("-v", "--verbose", is_flag=True, help="Every result, not only what failed.")
+@click.argument("files", nargs=-1, metavar="[FILES]...")
+def precommit_command(files: tuple[str, ...], online: bool, verbose: bool) -> None:
+    """Check each deployment the changed FILES belong to (the nearest pxready.toml above each,
+    so a folder per region works), offline and showing only what failed: what the pre-commit
+    hooks run."""
+    from readiness.commands import precommit
+
+    sys.exit(precommit.run(list(files), online=online, verbose=verbose))
+
+
 @cli.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the report (pxready-report/1)."""

@@ -107,6 +107,8 @@ class Result(NamedTuple):
     location: Location | None = None
     waived: Waived | None = None
     because: str | None = None  # a skip's reason in a few words (see Finding)
+    # Which connector (its position in inputs.connectors) a connector-scoped result is about.
+    connector: int | None = None
 
 
 class Verdict(NamedTuple):
@@ -226,6 +228,44 @@ class ReportInputs(NamedTuple):
     def connector_fqdn(self) -> str | None:
         return self.first.connector_fqdn
 
+    def labels(self) -> tuple[str, ...]:
+        """A short name per connector that tells them apart: its `name`, else its script's
+        folder (one folder per region), else its script's file name, else its position."""
+        folders = [_folder(c.vars) for c in self.connectors]
+        labels = []
+        for position, connector in enumerate(self.connectors):
+            folder = folders[position]
+            if connector.name:
+                labels.append(connector.name)
+            elif folder and folders.count(folder) == 1:
+                labels.append(folder)
+            elif connector.vars:
+                labels.append(connector.vars)
+            else:
+                labels.append(f"connector {position + 1}")
+        return tuple(labels)
+
+    def label(self, result: Result) -> str | None:
+        """Which connector a result is about, when there is more than one to tell apart."""
+        if result.connector is None or len(self.connectors) < 2:
+            return None
+        labels = self.labels()
+        return labels[result.connector] if result.connector < len(labels) else None
+
+    def about(self, result: Result, *, own_target: bool = False) -> str | None:
+        """What a result is about, for a reader: its connector's label when there are several,
+        and its target unless that is merely the connector's own name (`own_target` keeps it)."""
+        label = self.label(result)
+        own = self.connector_fqdn
+        if result.connector is not None and result.connector < len(self.connectors):
+            own = self.connectors[result.connector].connector_fqdn
+        target = result.target if result.target and (own_target or result.target != own) else None
+        if target and result.message.startswith(target):
+            target = None  # the message names it first already
+        if label and target:
+            return f"{label} · {target}"
+        return label or target
+
     @property
     def vars(self) -> str | None:
         return self.first.vars
@@ -291,3 +331,11 @@ class Report(NamedTuple):
         for result in self.results:
             areas.setdefault(result.area, []).append(result)
         return areas
+
+
+def _folder(path: str | None) -> str | None:
+    """The folder part of a displayed path ('eu/variables.ps1' → 'eu'), either separator."""
+    if not path:
+        return None
+    parts = path.replace("\\", "/").rsplit("/", 1)
+    return parts[0] if len(parts) == 2 and parts[0] not in ("", ".") else None

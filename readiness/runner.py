@@ -21,7 +21,7 @@ import inspect
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from readiness import waivers
 from readiness.check import CheckError, CheckSkipped, CheckSpec, Needs, Scope
@@ -39,7 +39,13 @@ MAX_WAITING_THREADS = 16
 GUARD_OPERATIONS = 6
 GUARD_MINIMUM_SECONDS = 60.0
 
-OnDone = Callable[["Job", list[Result]], None]
+
+class Observer(Protocol):
+    """Told when the jobs are planned and as each finishes (from either thread)."""
+
+    def start(self, jobs: Sequence[Job]) -> None: ...
+
+    def done(self, job: Job, results: list[Result]) -> None: ...
 
 
 class Job(NamedTuple):
@@ -79,17 +85,19 @@ def run_checks(
     run: Run,
     *,
     load_problems: Sequence[LoadProblem] = (),
-    on_done: OnDone | None = None,
+    progress: Observer | None = None,
 ) -> list[Result]:
     """Run the checks; return their results in a stable order, scrubbed and waived."""
     jobs = plan(specs, run)
     batches: list[list[Result] | None] = [None] * len(jobs)
     guard = guard_seconds(run)
+    if progress is not None:
+        progress.start(jobs)
 
     def finish(index: int, findings: list[Finding], elapsed: int) -> None:
         batches[index] = _results(jobs[index], findings, elapsed)
-        if on_done is not None:
-            on_done(jobs[index], batches[index] or [])
+        if progress is not None:
+            progress.done(jobs[index], batches[index] or [])
 
     waiting = frozenset(i for i, job in enumerate(jobs) if job.waits)
     background = _Background(jobs, waiting, guard, finish) if waiting else None
@@ -261,7 +269,7 @@ def _results(job: Job, findings: list[Finding], elapsed: int) -> list[Result]:
         if target is None:
             default = default if default is not None else _target(job.context)
             target = default
-        results.append(_result(job.spec, finding, target, elapsed))
+        results.append(_result(job, finding, target, elapsed))
     return results
 
 
@@ -272,7 +280,8 @@ def _target(ctx: Context) -> str:
         return "deployment"
 
 
-def _result(spec: CheckSpec, finding: Finding, target: str, elapsed: int) -> Result:
+def _result(job: Job, finding: Finding, target: str, elapsed: int) -> Result:
+    spec, connector = job.spec, job.context.connector
     return Result(
         id=spec.id,
         title=spec.title,
@@ -286,6 +295,7 @@ def _result(spec: CheckSpec, finding: Finding, target: str, elapsed: int) -> Res
         duration_ms=elapsed,
         location=finding.location,
         because=finding.because,
+        connector=connector.position if connector is not None else None,
     )
 
 

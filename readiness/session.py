@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from typing import NamedTuple, TextIO
 
 from readiness import __version__, waivers
 from readiness.check import CheckSkipped, CheckSpec
@@ -23,6 +23,7 @@ from readiness.context import Run
 from readiness.exitcodes import ExitCode
 from readiness.files import resolved
 from readiness.model import ConnectorInputs, FailOn, Report, ReportInputs, Verdict
+from readiness.progress import Progress
 from readiness.registry import SelectionError, load_registry, select
 from readiness.reporters import (
     Renderer,
@@ -110,13 +111,13 @@ def _check(
     progress = None
     if interactive:
         _ask_passwords(specs, run)
-        progress = _Progress(sys.stderr) if _is_tty(sys.stderr) else None
+        progress = Progress(sys.stderr) if _is_tty(sys.stderr) and not request.quiet else None
     try:
         results = run_checks(
             specs,
             run,
             load_problems=registry.problems,
-            on_done=progress.done if progress else None,
+            progress=progress,
         )
     finally:
         run.close()
@@ -260,21 +261,8 @@ def _ask_passwords(specs: list[CheckSpec], run: Run) -> None:
                     )
                 except EOFError:
                     continue
+                except BaseException:
+                    # Ctrl-C at the prompt: end the prompt's line so the last word starts its own.
+                    print(file=sys.stderr)
+                    raise
                 run.passwords[need.env] = Secret(value, typed=True)
-
-
-class _Progress:
-    """A live line on stderr while checks run on a terminal."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.count = 0
-
-    def done(self, job: Any, results: Any) -> None:
-        self.count += 1
-        self.stream.write(f"\rpxready: {self.count} checks done, last {job.spec.id:<30}")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        self.stream.write("\r" + " " * 70 + "\r")
-        self.stream.flush()

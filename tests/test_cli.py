@@ -318,3 +318,31 @@ def test_output_format_choice(
             else "table"
         )
         assert kind == fmt, (name, text[:200])
+
+
+def test_rows_about_a_second_connector_name_it_and_the_line(deployment: Deployment) -> None:
+    deployment.vars(GOOD_VARS, name="eu/variables.ps1")
+    us = GOOD_VARS.replace('"contoso"', '"contosoltd"').replace("teamsconn-eu", "teamsconn-us")
+    deployment.vars(us, name="us/variables.ps1")
+    deployment.config("""
+        [[connector]]
+        name = "emea"
+        vars = "eu/variables.ps1"
+
+        [[connector]]
+        vars = "us/variables.ps1"
+    """)
+    table = deployment.check("--offline", "--only", "vars.naming", env={"COLUMNS": "100"})
+    assert table.code == 1
+    assert "readiness of 2 connectors (emea, us)" in table.stdout
+    fail = next(line for line in table.stdout.splitlines() if "FAIL" in line)
+    assert "us: $PxBaseConnName 'contosoltd' has 10 characters" in fail
+    assert "at us/variables.ps1:1" in table.stdout
+    assert "emea: scale set" in table.stdout
+    report = deployment.check("--offline", "--only", "vars.naming", "--format", "json")
+    validate(report.json())
+    by_connector = {r["connector"]: r for r in report.results("vars.naming")}
+    assert by_connector[1]["status"] == "fail"
+    assert by_connector[1]["target"] == "pexip-teamsconn-us.teams.example.com"
+    assert by_connector[0]["status"] == "pass"
+    assert report.json()["inputs"]["connectors"][1]["vars"] == "us/variables.ps1"

@@ -499,3 +499,18 @@ def test_an_intermediate_only_in_the_ca_bundle_still_fails(deployment: Deploymen
     chain = run.result("connector-cert.chain")
     assert chain["status"] == "fail"
     assert "is missing from the PFX" in chain["message"]
+
+
+def test_certificate_facts_reach_the_report_inputs(deployment: Deployment) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    run = run_pfx(deployment, CONNECTOR / "good-3des.pfx")
+    [facts] = run.json()["inputs"]["certificates"]
+    leaf = x509.load_pem_x509_certificate((CONNECTOR / "certificate.pem").read_bytes())
+    assert facts["role"] == "Teams Connector" and facts["file"] == "pexip-teams.pfx"
+    assert facts["subject"] == leaf.subject.rfc4514_string()
+    assert facts["sha1_thumbprint"] == leaf.fingerprint(hashes.SHA1()).hex().upper()
+    assert facts["san_dns_names"] == [FQDN]
+    assert facts["key"] == "RSA 2048"
+    assert facts["not_after"].startswith("2036-01-01")

@@ -16,7 +16,7 @@ pty = pytest.importorskip("pty", reason="needs a POSIX pseudo-terminal")
 PASSWORD = b"pxready-example"
 
 
-def run_on_terminal(answer: bytes) -> bytes:
+def run_on_terminal(answer: bytes, newline: bytes = b"\n") -> tuple[bytes, int]:
     pid, fd = pty.fork()
     if pid == 0:  # the child: pxready on a terminal, with no password in the environment
         os.chdir(FIXTURES / "example")
@@ -41,15 +41,16 @@ def run_on_terminal(answer: bytes) -> bytes:
             break
         out += data
         if b"Password for" in out and not sent:
-            os.write(fd, answer + b"\n")
+            os.write(fd, answer + newline)
             sent = True
-    os.waitpid(pid, 0)
-    return out
+    _, status = os.waitpid(pid, 0)
+    return out, os.waitstatus_to_exitcode(status)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals only")
 def test_prompted_password_opens_the_pfx_and_is_never_echoed() -> None:
-    out = run_on_terminal(PASSWORD)
+    out, code = run_on_terminal(PASSWORD)
+    assert code == 0
     assert b"Password for pexip-teams.pfx" in out
     assert b"READY: 7 pass (exit 0)" in out
     assert PASSWORD not in out
@@ -57,6 +58,17 @@ def test_prompted_password_opens_the_pfx_and_is_never_echoed() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals only")
 def test_a_wrong_prompted_password_fails_the_pfx_check() -> None:
-    out = run_on_terminal(b"not-the-password")
+    out, code = run_on_terminal(b"not-the-password")
+    assert code == 1
     assert b"the password you typed does not open pexip-teams.pfx" in b" ".join(out.split())
     assert b"not-the-password" not in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals only")
+def test_ctrl_c_at_the_prompt_is_exit_130_with_one_line() -> None:
+    out, code = run_on_terminal(b"\x03", newline=b"")
+    assert code == 130
+    after = out.split(b"(not echoed", 1)[1].decode()
+    lines = [line for line in after.replace("\r", "").split("\n") if line.strip()]
+    assert lines[-1].strip() == "pxready: interrupted", out
+    assert "Traceback" not in after and "NOT READY" not in after and "Aborted" not in after

@@ -162,6 +162,20 @@ def test_hook_blocks_a_bad_deployment_and_lets_a_good_one_through(tmp_path: Path
     assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr
     assert "no files to check" in unrelated.stdout + unrelated.stderr
 
+    # A folder per region: only the deployment a commit touches is checked.
+    _write(config_repo, "us/pxready.toml", _toml(cert_checks))
+    _write(config_repo, "us/variables.ps1", bad.replace("-eu.", "-us."))
+    _git(config_repo, env, "add", "-A")
+    region = _git(config_repo, env, "commit", "-m", "us region", check=False, timeout=600)
+    output = region.stdout + region.stderr
+    assert region.returncode != 0, output
+    assert "pexip-teamsconn-us.teams.example.com" in output and "naming" in output, output
+    assert "pexip-teamsconn-eu" not in output, output  # the untouched region is not re-checked
+    _write(config_repo, "us/variables.ps1", GOOD_VARS.replace("-eu.", "-us."))
+    _git(config_repo, env, "add", "-A")
+    fixed = _git(config_repo, env, "commit", "-m", "us region", check=False, timeout=600)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
     if not has_cert_checks:
         return
     # With the certificate checks registered, a PFX that does not open blocks the commit too.

@@ -188,6 +188,40 @@ def test_required_unevaluable_value_warns_with_its_line(deployment: Deployment) 
     assert result["location"]["line"] == line_of(text, "PxSubscriptionId")
 
 
+def test_required_suggests_the_line_to_add_and_the_misspelt_name(deployment: Deployment) -> None:
+    text = with_vars(GOOD_VARS, PxAzureLocation=None).replace("$PxTeamsConnFqdn", "$PxTeamConnFqdn")
+    result = check(deployment, text).result("vars.required")
+    assert result["status"] == "fail"
+    line = line_of(text, "PxTeamConnFqdn")
+    assert (
+        f"$PxTeamsConnFqdn is not set; line {line} sets $PxTeamConnFqdn: did you mean "
+        "$PxTeamsConnFqdn?" in result["message"]
+    )
+    assert '$PxAzureLocation is not set: add `$PxAzureLocation = "westeurope"`' in result["message"]
+    assert result["location"]["line"] == line
+
+
+@pytest.mark.parametrize("name", ["PxSubscriptionId", "PxAzureTenantId"])
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ('"0000-not-a-guid"', "fail"),
+        ('"{6f1c1b9e-3d2a-4a8e-9f7b-1c2d3e4f5a6b}"', "fail"),
+        ('"6F1C1B9E-3D2A-4A8E-9F7B-1C2D3E4F5A6B"', "pass"),
+    ],
+)
+def test_subscription_and_tenant_ids_must_be_guids(
+    deployment: Deployment, name: str, value: str, status: str
+) -> None:
+    text = with_vars(GOOD_VARS, **{name: value})
+    result = check(deployment, text).result("vars.required")
+    assert result["status"] == status, result["message"]
+    if status == "fail":
+        assert f"${name} {value.strip(chr(34)).join(chr(39) * 2)}" in result["message"]
+        assert "is not a GUID" in result["message"]
+        assert result["location"]["line"] == line_of(text, name)
+
+
 # -- vars.naming -----------------------------------------------------------------------------
 
 
@@ -311,6 +345,23 @@ def test_prefix_rules(
     assert words in result["message"]
     if where:
         assert result["location"]["line"] == line_of(text, where)
+
+
+def test_prefix_problems_are_reported_once_and_warnings_apart(deployment: Deployment) -> None:
+    text = with_vars(
+        GOOD_VARS,
+        PxMgmtSrcAddrPrefixes='@( "203.0.113.10", "not-an-ip" )',
+        PxNodesSourceAddressPrefixes='@( "10.1.2.3" ) + $PxMgmtSrcAddrPrefixes',
+    )
+    results = check(deployment, text).results("vars.prefixes")
+    by_status = {r["status"]: r for r in results}
+    assert sorted(by_status) == ["fail", "warn"]
+    fail, warn = by_status["fail"], by_status["warn"]
+    assert fail["message"].count("not-an-ip") == 1
+    assert "$PxNodesSourceAddressPrefixes" not in fail["message"]
+    assert fail["location"]["line"] == line_of(text, "PxMgmtSrcAddrPrefixes")
+    assert "10.1.2.3" in warn["message"] and "not-an-ip" not in warn["message"]
+    assert warn["location"]["line"] == line_of(text, "PxNodesSourceAddressPrefixes")
 
 
 # -- vars.secrets and vars.admin-account -----------------------------------------------------

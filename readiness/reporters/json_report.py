@@ -25,6 +25,8 @@ def result_document(result: Result) -> dict[str, Any]:
         "duration_ms": result.duration_ms,
         "area": result.area,
     }
+    if result.connector is not None:
+        doc["connector"] = result.connector
     if result.location is not None:
         doc["location"] = {"path": result.location.path}
         if result.location.line is not None:

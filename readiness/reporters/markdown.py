@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from readiness.exitcodes import ExitCode
-from readiness.model import STATUS_ORDER, Report, Result, Status
+from readiness.model import STATUS_ORDER, Report, ReportInputs, Result, Status
 from readiness.reporters import RenderOptions
 
 _VERDICT = {
@@ -101,9 +101,9 @@ def _counts(report: Report) -> str:
     return f"{head} · {not_checked}" if not_checked else head
 
 
-def _finding(result: Result) -> str:
-    parts = [f"{result.target}: {result.message}" if result.target else result.message]
-    line = text(" ".join(parts))
+def _finding(result: Result, inputs: ReportInputs) -> str:
+    about = inputs.about(result)
+    line = text(f"{about}: {result.message}" if about else result.message)
     if result.location is not None:
         line += f" (at {_code(str(result.location))})"
     return line
@@ -143,10 +143,12 @@ def render(report: Report, options: RenderOptions) -> str:
     code = report.exit_code
     verdict = _VERDICT.get(code, code.name)
     inputs = report.inputs
-    subject = inputs.connector_fqdn or inputs.vars or "the deployment"
+    subject = "Teams Connector " + (inputs.connector_fqdn or inputs.vars or "the deployment")
+    if len(inputs.connectors) > 1:
+        subject = f"{len(inputs.connectors)} Teams Connectors ({', '.join(inputs.labels())})"
     stamp = report.generated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
-        f"## pxready: {verdict} - Teams Connector {text(subject)}",
+        f"## pxready: {verdict} - {text(subject)}",
         "",
         f"**{verdict}** (exit code {int(code)}): {text(_counts(report))}.",
         "",
@@ -158,8 +160,9 @@ def render(report: Report, options: RenderOptions) -> str:
         facts.append(f"config {_code(inputs.config)}")
     elif inputs.vars:
         facts.append(f"variables {_code(inputs.vars)}")
-    if inputs.azure_location:
-        facts.append(f"region {text(inputs.azure_location)}")
+    regions = list(dict.fromkeys(c.azure_location for c in inputs.connectors if c.azure_location))
+    if regions:
+        facts.append(("regions " if len(regions) > 1 else "region ") + text(", ".join(regions)))
     if inputs.offline:
         facts.append("offline (network checks skipped)")
     out += [", ".join(facts), ""]
@@ -170,7 +173,7 @@ def render(report: Report, options: RenderOptions) -> str:
         out += ["### To do before the install", ""]
         for number, r in enumerate(to_do, start=1):
             label = _LABEL[r.status] + (" (waived)" if r.waived is not None else "")
-            out.append(f"{number}. {label} {_code(r.id)}: {_finding(r)}")
+            out.append(f"{number}. {label} {_code(r.id)}: {_finding(r, report.inputs)}")
             out += _fix_items(r)
         out.append("")
     else:
@@ -188,8 +191,8 @@ def render(report: Report, options: RenderOptions) -> str:
                {n.id for n in not_checked}]  # fmt: skip
     if passes or skipped:
         out += [f"### Passed ({len(passes)})", ""]
-        out += [f"- {_code(r.id)}: {_finding(r)}" for r in passes]
-        out += [f"- {_code(r.id)} (skipped): {_finding(r)}" for r in skipped]
+        out += [f"- {_code(r.id)}: {_finding(r, report.inputs)}" for r in passes]
+        out += [f"- {_code(r.id)} (skipped): {_finding(r, report.inputs)}" for r in skipped]
         out.append("")
     if report.notes:
         out += ["### Notes", ""]

@@ -128,7 +128,8 @@ def _result(
     result: Result, report: Report, rule_index: int, rule_help: str, root: Path, cwd: Path
 ) -> dict[str, Any]:
     level, kind = _level_and_kind(result, report)
-    text = f"{result.target}: {result.message}" if result.target else result.message
+    about = report.inputs.about(result, own_target=True)
+    text = f"{about}: {result.message}" if about else result.message
     if result.status is Status.ERROR:
         text = f"No verdict ({text})"
     elif result.status is Status.SKIP:

@@ -135,6 +135,8 @@ def _short_id(result: Result) -> str:
 def _header(report: Report, width: int) -> list[Line]:
     inputs = report.inputs
     what = inputs.connector_fqdn or inputs.vars or "the deployment"
+    if len(inputs.connectors) > 1:
+        what = f"{len(inputs.connectors)} connectors ({', '.join(inputs.labels())})"
     when = f", certificates judged at {inputs.at}" if inputs.at else ""
     offline = " (offline)" if inputs.offline else ""
     text = f"pxready {report.tool_version}: Teams Connector readiness of {what}{when}{offline}"
@@ -143,8 +145,8 @@ def _header(report: Report, width: int) -> list[Line]:
 
 def _body(result: Result, report: Report, options: RenderOptions) -> list[str]:
     """What is said about one result, as paragraphs to wrap."""
-    shown_target = result.target and result.target != report.inputs.connector_fqdn
-    body = [f"{result.target}: {result.message}" if shown_target else result.message]
+    about = report.inputs.about(result)
+    body = [f"{about}: {result.message}" if about else result.message]
     if result.location is not None and result.status is not Status.PASS:
         body.append(f"at {result.location}")
     if result.waived is not None:
@@ -178,7 +180,7 @@ def _rows(
     return lines
 
 
-def _fixes(results: Iterable[Result], width: int) -> list[Line]:
+def _fixes(results: Iterable[Result], report: Report, width: int) -> list[Line]:
     """How to fix each finding: one entry per check and fix, naming every target it is for."""
     entries: dict[tuple[str, str], list[Result]] = {}
     for r in results:
@@ -188,12 +190,35 @@ def _fixes(results: Iterable[Result], width: int) -> list[Line]:
         return []
     lines = [_line(("How to fix", "bold"))]
     for (check_id, remediation), own in entries.items():
-        targets = ", ".join(dict.fromkeys(r.target for r in own))
+        targets = ", ".join(
+            dict.fromkeys(report.inputs.about(r, own_target=True) or r.target for r in own)
+        )
         heading = wrap(f"{check_id} ({targets}):", width - 2)
         style = _STYLE[own[0].status]
         lines.extend(_line(("  " + h, style)) for h in heading)
         for paragraph in paragraphs(remediation):
             lines.extend(_line(("    " + w, None)) for w in wrap(paragraph, width - 4))
+    lines.append(_line(("", None)))
+    return lines
+
+
+def _certificates(report: Report, width: int) -> list[Line]:
+    """The certificates checked (`--verbose`): what a change ticket records about each."""
+    entries = report.inputs.contributed.get("certificates", ())
+    if not entries:
+        return []
+    lines = [_line(("Certificates", "bold"))]
+    for entry in entries:
+        heading = f"{entry.get('role', '')} ({entry.get('file', '')})"
+        lines.extend(_line(("  " + w, None)) for w in wrap(heading, width - 2))
+        for key in ("subject", "issuer", "san_dns_names", "not_before", "not_after", "key",
+                    "serial", "sha1_thumbprint", "sha256_fingerprint"):  # fmt: skip
+            value = entry.get(key)
+            if value:
+                shown = ", ".join(value) if isinstance(value, list) else str(value)
+                wrapped = wrap(f"{key}: {shown}", width - 6)
+                lines.append(_line(("    " + wrapped[0], None)))
+                lines.extend(_line(("      " + w, None)) for w in wrapped[1:])
     lines.append(_line(("", None)))
     return lines
 
@@ -209,7 +234,9 @@ def layout(report: Report, options: RenderOptions) -> list[Line]:
         lines.append(_line((area, "bold cyan")))
         lines.extend(_rows(report, results, options, width))
         lines.append(_line(("", None)))
-    lines.extend(_fixes(shown, width))
+    lines.extend(_fixes(shown, report, width))
+    if options.verbose:
+        lines.extend(_certificates(report, width))
     for note in report.notes:
         lines.extend(_line((w, "dim")) for w in wrap(f"note: {note}", width))
     code = report.exit_code
