@@ -135,13 +135,10 @@ def error(status: int, code: str, message: str) -> ErrorReply:
 
 
 def samples_dir() -> Path:
-    """The shared ``azure-samples`` folder: ``shared/azure-samples`` in the nearest ancestor."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "shared" / "azure-samples"
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"no shared/azure-samples folder above {here}")
+    """The recorded Azure payloads: ``tests/data/azure-samples``, an unchanged copy of the
+    shared ``azure-samples`` folder (its README gives their provenance), so that the tests run
+    from any clone."""
+    return Path(__file__).resolve().parents[1] / "data" / "azure-samples"
 
 
 def load_sample(name: str, *, status: str = "200") -> Any:

@@ -13,7 +13,6 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
-SHARED = REPO.parent / "shared"
 
 
 @dataclass
