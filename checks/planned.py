@@ -11,39 +11,6 @@ from readiness.check import PlannedCheck
 
 CONTRACT = "pxready contract"
 
-aia_redirect = PlannedCheck(
-    "aia.redirect",
-    "AIA caIssuers URLs answer over plain HTTP without redirecting",
-    "every AIA caIssuers URL of every chain answers over plain HTTP without redirecting (to "
-    "HTTPS or anywhere) and serves a certificate",
-    Needs.NETWORK,
-)
-revocation_urls = PlannedCheck(
-    "revocation.urls",
-    "CRL and OCSP URLs are plain HTTP and answer",
-    "every CRL distribution point and OCSP URL of both chains is plain http:// and answers "
-    "with a CRL / a successful OCSP response",
-    Needs.NETWORK,
-)
-dns_connector_cname = PlannedCheck(
-    "dns.connector-cname",
-    "$PxTeamsConnFqdn is a CNAME",
-    "$PxTeamsConnFqdn is a CNAME (to expected_cname if set); warn while no record exists yet",
-    Needs.NETWORK,
-)
-dns_node_public = PlannedCheck(
-    "dns.node-public",
-    "Node names resolve to public addresses",
-    "every $PxNodeFqdns name resolves to publicly routable addresses only",
-    Needs.NETWORK,
-)
-tls_node = PlannedCheck(
-    "tls.node",
-    "Conferencing Nodes accept TLS 1.2 and present a certificate for their name",
-    "each node accepts TLS 1.2 with a cipher other than RC2/RC4/DES/3DES, and presents a "
-    "certificate for its name",
-    Needs.NETWORK,
-)
 azure_region = PlannedCheck(
     "azure.region", "Azure region exists", "$PxAzureLocation is a real Azure region name",
     Needs.AZURE,

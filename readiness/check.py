@@ -87,6 +87,8 @@ class CheckSpec(NamedTuple):
     passwords: PasswordNeeds | None = None
     # Reports show areas in ascending order (then by first registration).
     order: int = DEFAULT_ORDER
+    # What a network check still does under --offline (a plain function), instead of `skip`.
+    offline: CheckFunction | None = None
 
     @property
     def area(self) -> str:
@@ -124,6 +126,7 @@ def check(
     scope: Scope = Scope.CONNECTOR,
     passwords: PasswordNeeds | None = None,
     order: int = DEFAULT_ORDER,
+    offline: CheckFunction | None = None,
 ) -> Callable[[CheckFunction], CheckSpec]:
     """Declare a check. The decorated function's docstring is its `pxready explain` text."""
     if not ID_PATTERN.match(id):
@@ -141,6 +144,7 @@ def check(
             function=function,
             passwords=passwords,
             order=order,
+            offline=offline,
         )
 
     return decorate

@@ -17,12 +17,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from readiness.activity import Activity
 from readiness.check import CheckSkipped
 from readiness.connector import ConnectorVariables, display_path
 from readiness.deployment import ConnectorInput, Deployment
 from readiness.secrets import Secret, SecretRegistry
 
 if TYPE_CHECKING:
+    from readiness.adapters.dns import Resolver
+    from readiness.adapters.http import Fetcher
+    from readiness.adapters.limits import Limits
+    from readiness.adapters.tls import TlsProber
     from readiness.variables import VariablesScript
 
 T = TypeVar("T")
@@ -67,6 +72,8 @@ class Run:
 
     # Shared clients (resolver, HTTP, TLS, Azure), created on first use, closed at the end.
     resources: dict[str, Any] = field(default_factory=dict)
+    # What the network adapters are waiting for, for the progress line.
+    activity: Activity = field(default_factory=Activity)
 
     def context(self, connector: ConnectorInput | None = None) -> Context:
         return Context(self, connector)
@@ -207,6 +214,37 @@ class Context(NamedTuple):
         if connector.vars_path is not None:
             return display_path(connector.vars_path)
         return connector.name or f"connector {connector.position + 1}"
+
+    # -- the network: never under --offline ---------------------------------------------
+    # Each adapter is made on first use, on the run's event loop, and shared by every check.
+    def resolver(self) -> Resolver:
+        """The run's DNS resolver (--nameserver, [dns] nameservers, else the system's)."""
+        from readiness.adapters.dns import Resolver
+
+        limits = self._limits()
+        nameservers = self.deployment.nameservers
+        return self.run.resource("resolver", lambda: Resolver(limits, nameservers))
+
+    def http(self) -> Fetcher:
+        """The run's HTTP fetcher for URLs from certificates."""
+        from readiness.adapters.http import Fetcher
+
+        limits = self._limits()
+        return self.run.resource("http", lambda: Fetcher(limits))
+
+    def tls(self) -> TlsProber:
+        """The run's TLS prober."""
+        from readiness.adapters.tls import TlsProber
+
+        limits = self._limits()
+        return self.run.resource("tls", lambda: TlsProber(limits))
+
+    def _limits(self) -> Limits:
+        if self.offline:
+            raise RuntimeError("a check asked for the network under --offline")
+        from readiness.adapters.limits import Limits
+
+        return self.run.resource("limits", lambda: Limits(self.timeout, self.run.activity))
 
     # -- secrets -------------------------------------------------------------------------
     def password(self, env_name: str) -> Secret | None:

@@ -1,6 +1,7 @@
 """The live line on stderr while checks run on a terminal: how many are done and what is
-still being waited for. It never outgrows the terminal (a wrapped line cannot be cleared with
-a carriage return), is redrawn at most ten times a second, and is cleared before the report."""
+still being waited for (the network operations in flight, else the checks). It never outgrows
+the terminal (a wrapped line cannot be cleared with a carriage return), is redrawn at most ten
+times a second, ticking while network work runs, and is cleared before the report."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from readiness.activity import Activity
     from readiness.model import Result
     from readiness.runner import Job
 
 REDRAW_SECONDS = 0.1
+TICK_SECONDS = 0.25
 
 
 class Progress:
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, activity: Activity | None = None) -> None:
         self.stream = stream
+        self.activity = activity
+        self.stopped = threading.Event()
         self.lock = threading.Lock()
         self.total = 0
         self.finished = 0
@@ -32,6 +37,15 @@ class Progress:
             self.total = len(jobs)
             self.pending = {id(job): _name(job) for job in jobs if job.waits}
             self._draw(force=True)
+        if self.pending:
+            threading.Thread(target=self._tick, name="pxready-progress", daemon=True).start()
+
+    def _tick(self) -> None:
+        while not self.stopped.wait(TICK_SECONDS):
+            with self.lock:
+                if self.stopped.is_set():
+                    return
+                self._draw(force=False)
 
     def done(self, job: Job, results: list[Result]) -> None:
         with self.lock:
@@ -40,6 +54,7 @@ class Progress:
             self._draw(force=self.finished == self.total)
 
     def clear(self) -> None:
+        self.stopped.set()
         with self.lock:
             if self.shown:
                 self._write("\r" + " " * self.shown + "\r")
@@ -58,6 +73,10 @@ class Progress:
 
     def line(self) -> str:
         text = f"pxready: {self.finished} of {self.total} checks done"
+        operations = self.activity.snapshot() if self.activity is not None else []
+        if operations:
+            more = f" (+{len(operations) - 1} more)" if len(operations) > 1 else ""
+            return f"{text} · waiting for {operations[0]}{more}"
         waiting = sorted(set(self.pending.values()))
         if waiting:
             text += " · waiting for " + ", ".join(waiting)

@@ -53,13 +53,30 @@ class Job(NamedTuple):
     context: Context
 
     @property
+    def _offline_part(self) -> bool:
+        """A network check under --offline that does what it can without the network."""
+        return (
+            self.spec.needs is Needs.NETWORK
+            and self.context.offline
+            and self.spec.offline is not None
+        )
+
+    @property
     def skipped_offline(self) -> bool:
-        return self.spec.needs is Needs.NETWORK and self.context.offline
+        return (
+            self.spec.needs is Needs.NETWORK and self.context.offline and self.spec.offline is None
+        )
+
+    @property
+    def function(self) -> Callable[[Context], Any]:
+        if self._offline_part and self.spec.offline is not None:
+            return self.spec.offline
+        return self.spec.function
 
     @property
     def waits(self) -> bool:
         """Whether the job spends its time waiting rather than computing."""
-        if self.skipped_offline:
+        if self.skipped_offline or self._offline_part:
             return False
         if self.spec.is_async:
             return True
@@ -200,7 +217,9 @@ class _Background:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.guard):
-                if job.spec.is_async:
+                if inspect.iscoroutinefunction(job.function) or inspect.isasyncgenfunction(
+                    job.function
+                ):
                     findings = await _collect_async(job)
                 else:
                     findings = await asyncio.to_thread(_run_sync, job)
@@ -217,7 +236,7 @@ class _Background:
 
 def _run_sync(job: Job) -> list[Finding]:
     try:
-        return _as_list(job.spec.function(job.context))
+        return _as_list(job.function(job.context))
     except CheckSkipped as skip:
         return [skipped(skip.reason, target=skip.target, because=skip.because)]
     except CheckError as error:
@@ -227,7 +246,7 @@ def _run_sync(job: Job) -> list[Finding]:
 
 
 async def _collect_async(job: Job) -> list[Finding]:
-    outcome = job.spec.function(job.context)
+    outcome = job.function(job.context)
     if inspect.isasyncgen(outcome):
         return _as_list([finding async for finding in outcome])
     return _as_list(await outcome)

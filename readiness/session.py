@@ -111,7 +111,11 @@ def _check(
     progress = None
     if interactive:
         _ask_passwords(specs, run)
-        progress = Progress(sys.stderr) if _is_tty(sys.stderr) and not request.quiet else None
+        progress = (
+            Progress(sys.stderr, run.activity)
+            if _is_tty(sys.stderr) and not request.quiet
+            else None
+        )
     try:
         results = run_checks(
             specs,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checks.certs import Verdict
+from checks.certs.urls import certificate_urls
 from readiness.check import CheckError
 from readiness.model import Status
 
@@ -264,7 +265,7 @@ def _diagnose(
             continue
         details["chain"] = [subject(c) for c in path]
         details["missing_issuer"] = issuer(current)
-        urls = _ca_issuer_urls(current)
+        urls = list(certificate_urls(current).ca_issuers)
         if urls:
             details["ca_issuers"] = urls
         same_name = [c for c in [*pool, *roots] if c.subject == current.issuer]
@@ -284,22 +285,6 @@ def _diagnose(
         )
     details["chain"] = [subject(c) for c in path]
     return Verdict(Status.FAIL, f"the chain does not verify: {error}", details)
-
-
-def _ca_issuer_urls(cert: x509.Certificate) -> list[str]:
-    from cryptography import x509
-    from cryptography.x509.oid import AuthorityInformationAccessOID
-
-    try:
-        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
-    except (x509.ExtensionNotFound, ValueError):
-        return []
-    return [
-        d.access_location.value
-        for d in aia.value
-        if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS
-        and isinstance(d.access_location, x509.UniformResourceIdentifier)
-    ]
 
 
 def trust_roots(ctx: Context) -> tuple[list[x509.Certificate], str]:

@@ -167,15 +167,20 @@ def _rows(
         style = _STYLE[result.status]
         label = f"  {_status_label(result):<{_STATUS_WIDTH}} "
         name = _short_id(result)
-        wrapped = [w for paragraph in _body(result, report, options) for w in
-                   wrap(paragraph, (width - indent) if side_by_side else (width - 4))]  # fmt: skip
-        if side_by_side and len(name) <= name_width:
+        body = _body(result, report, options)
+        column = width - indent
+        wrapped = [w for paragraph in body for w in wrap(paragraph, column)]
+        # A token wider than the message column (a long URL) stacks this row instead.
+        stacked = not side_by_side or any(len(w) > column for w in wrapped)
+        if stacked:
+            wrapped = [w for paragraph in body for w in wrap(paragraph, width - 4)]
+        if not stacked and len(name) <= name_width:
             first, rest = wrapped[0], wrapped[1:]
             lines.append(_line((label, style), (f"{name:<{name_width}}  ", None), (first, None)))
             lines.extend(_line((" " * indent + w, None)) for w in rest)
         else:
             lines.append(_line((label, style), (name, None)))
-            pad = " " * (indent if side_by_side else 4)
+            pad = " " * (4 if stacked else indent)
             lines.extend(_line((pad + w, None)) for w in wrapped)
     return lines
 
