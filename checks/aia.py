@@ -78,11 +78,15 @@ async def caissuers_answer(ctx: Context) -> list[Finding]:
         skipped(f"{u.where}: {u.why}", target=u.where, because=u.because) for u in found.unavailable
     ]
     if not by_url:
+        which = (
+            "the certificate names no"
+            if len(held) == 1
+            else f"none of the {len(held)} certificates names"
+        )
         findings.append(
             passed(
-                f"none of the {count(len(held), 'certificate')} names a caIssuers URL, so "
-                "Windows has nothing to fetch (the intermediates must then come with the "
-                "certificates, which the chain checks confirm)"
+                f"{which} a caIssuers URL, so Windows has nothing to fetch (the intermediates "
+                "must then come with the certificates, which the chain checks confirm)"
             )
         )
         return findings
@@ -93,6 +97,7 @@ async def caissuers_answer(ctx: Context) -> list[Finding]:
 
 async def _judge(fetcher: Fetcher, url: str, holders: list[Held]) -> Finding:
     from checks.certs.urls import scheme
+    from readiness.adapters.urls import url_problem
 
     shown = display(shorten(url, MAX_URL_SHOWN))
     named = _named_by(holders)
@@ -115,6 +120,10 @@ async def _judge(fetcher: Fetcher, url: str, holders: list[Held]) -> Finding:
             details=details,
             location=location,
         )
+    malformed = url_problem(url)
+    if malformed is not None:
+        return failed(f"{shown} ({named}) cannot be fetched: {malformed}", target=shown,
+                      details=details, location=location)  # fmt: skip
     answer = await fetcher.get(url)
     return _verdict(answer, f"{shown} ({named})", shown, holders, details)._replace(
         location=location
@@ -168,22 +177,22 @@ def _verdict(
 def _served(
     served: Served, head: str, shown: str, holders: list[Held], details: dict[str, Any]
 ) -> Finding:
-    from checks.certs.chain import signed_by, subject
+    from checks.certs.chain import short_name, signed_by, subject
 
     what = (
         f"a {served.form} certificate"
         if len(served.certificates) == 1
         else f"a {served.form} bundle of {count(len(served.certificates), 'certificate')}"
     )
-    names = [subject(c) for c in served.certificates]
-    details = {**details, "served": names}
+    names = [short_name(c) for c in served.certificates]
+    details = {**details, "served": [subject(c) for c in served.certificates]}
     orphans = [h for h in holders if not any(signed_by(h.cert, c) for c in served.certificates)]
     if not orphans:
         issued = "its issuer" if len(holders) == 1 else "the issuer of each certificate naming it"
         return passed(f"{head} answers 200 with {what}: {issued}", target=shown, details=details)
     return warned(
-        f"{head} answers 200 with {what} ({', '.join(names)}), which is not the issuer of "
-        f"{subject(orphans[0].cert)}: Windows cannot complete the chain with it",
+        f"{head} answers 200 with {what} ({'; '.join(names)}), which is not the issuer of "
+        f"{short_name(orphans[0].cert)}: Windows cannot complete the chain with it",
         target=shown,
         details=details,
     )

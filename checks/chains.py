@@ -29,11 +29,9 @@ class Held(NamedTuple):
     def label(self) -> str:
         """`the intermediate pxready Test TLS CA 1 in pexip-teams.pfx`: the subject's CN when
         it has one (the whole subject otherwise)."""
-        from checks.certs.chain import subject
-        from checks.certs.names import common_names
+        from checks.certs.chain import short_name
 
-        names = common_names(self.cert)
-        return f"the {self.role} {names[0] if names else subject(self.cert)} in {self.where}"
+        return f"the {self.role} {short_name(self.cert)} in {self.where}"
 
     def issuer_in_file(self) -> x509.Certificate | None:
         from checks.certs.chain import signed_by

@@ -38,6 +38,8 @@ GUIDE = "Pexip Teams Connector planning guide"
 MAX_URL_SHOWN = 200
 CRL = "CRL"
 OCSP = "OCSP"
+# A responder's clock may run a little ahead of ours.
+OCSP_CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 class Url(NamedTuple):
@@ -111,8 +113,8 @@ async def revocation_answers(ctx: Context) -> list[Finding]:
     list the certificate; an OCSP responder that answers a real request for the certificate
     with a successful response saying "good". A certificate without any revocation URL warns:
     nothing can tell the connector that it was revoked. Under --offline only the URLs are
-    judged. Equivalent by hand: `openssl ocsp -issuer … -cert … -url …` and downloading each
-    CRL with `curl`.
+    judged. Equivalent by hand: downloading each CRL with curl and reading it with openssl
+    crl, and asking each responder with openssl ocsp (the commands are under "How to fix").
     """
     import asyncio
 
@@ -163,11 +165,17 @@ def _urls(found: Inventory) -> tuple[list[Url], list[Finding]]:
 
 
 def _scheme_problem(url: Url) -> Finding | None:
+    """The failure of a URL that is not plain, well-formed http://, or None."""
     from checks.certs.urls import scheme
+    from readiness.adapters.urls import url_problem
 
     kind = scheme(url.url)
     if kind == "http":
-        return None
+        malformed = url_problem(url.url)
+        if malformed is None:
+            return None
+        return failed(f"{url.head} cannot be fetched: {malformed}", target=url.shown,
+                      details=url.details(), location=url.holders[0].location)  # fmt: skip
     what = f"{kind}://" if kind else "not an http:// URL"
     return failed(
         f"{url.head} is {what}: the Teams Connector checks revocation over plain HTTP (port 80)",
@@ -247,7 +255,7 @@ def _crl_verdict(
     issuers: list[x509.Certificate | None],
     details: dict[str, Any],
 ) -> Finding:
-    from checks.certs.chain import subject
+    from checks.certs.chain import short_name
 
     next_update = crl.next_update_utc
     details["next_update"] = next_update.isoformat() if next_update else None
@@ -261,12 +269,12 @@ def _crl_verdict(
                 details=details,
             )
         if issuer is None:
-            notes.append(f"signature not checked: the certificate of {subject(holder.cert)}'s "
-                         "issuer is not at hand")  # fmt: skip
+            notes.append(f"signature not checked: the issuer of {short_name(holder.cert)} is "
+                         "not at hand")  # fmt: skip
         elif not _crl_signed_by(crl, issuer):
             return failed(
                 f"{url.head} serves a CRL whose signature does not verify with the issuer "
-                f"{subject(issuer)}",
+                f"{short_name(issuer)}",
                 target=url.shown,
                 details=details,
             )
@@ -274,7 +282,7 @@ def _crl_verdict(
         if revoked is not None:
             since = revoked.revocation_date_utc.date().isoformat()
             return failed(
-                f"{url.head}: the CRL lists {subject(holder.cert)} as revoked since {since}",
+                f"{url.head}: the CRL lists {short_name(holder.cert)} as revoked since {since}",
                 target=url.shown,
                 details=details,
             )
@@ -288,10 +296,14 @@ def _crl_verdict(
     until = f", next update {next_update.date().isoformat()}" if next_update else ""
     note = f" ({'; '.join(dict.fromkeys(notes))})" if notes else ""
     signed = "" if notes else ", signed by the issuer"
-    listed = "the certificate is" if len(url.holders) == 1 else "no certificate naming it is"
+    listed = (
+        "the certificate is not listed"
+        if len(url.holders) == 1
+        else "none of the certificates naming it is listed"
+    )
     return passed(
         f"{url.head} answers with a CRL of {count(len(crl), 'entry', 'entries')}{signed}{until}; "
-        f"{listed} not listed{note}",
+        f"{listed}{note}",
         target=url.shown,
         details=details,
     )
@@ -321,7 +333,7 @@ async def _judge_ocsp(ctx: Context, fetcher: Fetcher, url: Url) -> Finding:
             details=url.details(),
             because="issuer certificate not at hand",
         )
-    verdicts = await asyncio.gather(*(_ask(fetcher, url, h, i) for h, i in asked))
+    verdicts = await asyncio.gather(*(_ask(fetcher, url, h, i, ctx.now) for h, i in asked))
     for verdict in verdicts:
         if verdict.status.value != "pass":
             return verdict
@@ -336,7 +348,9 @@ async def _judge_ocsp(ctx: Context, fetcher: Fetcher, url: Url) -> Finding:
     )
 
 
-async def _ask(fetcher: Fetcher, url: Url, holder: Held, issuer: x509.Certificate) -> Finding:
+async def _ask(
+    fetcher: Fetcher, url: Url, holder: Held, issuer: x509.Certificate, now: dt.datetime
+) -> Finding:
     from cryptography.hazmat.primitives import serialization
 
     from checks.certs.downloads import ocsp_response_from_body
@@ -354,7 +368,7 @@ async def _ask(fetcher: Fetcher, url: Url, holder: Held, issuer: x509.Certificat
     except CertificateProblem as bad:
         return failed(f"{url.head} answers 200, but {bad.message}", target=url.shown,
                       details=details)  # fmt: skip
-    return _ocsp_verdict(url, holder, issuer, response, details)
+    return _ocsp_verdict(url, holder, issuer, response, details, now)
 
 
 def _ocsp_request(cert: x509.Certificate, issuer: x509.Certificate) -> Any:
@@ -372,10 +386,11 @@ def _ocsp_verdict(
     issuer: x509.Certificate,
     response: Any,
     details: dict[str, Any],
+    now: dt.datetime,
 ) -> Finding:
     from cryptography.x509 import ocsp
 
-    from checks.certs.chain import subject
+    from checks.certs.chain import short_name
 
     status = response.response_status
     if status != ocsp.OCSPResponseStatus.SUCCESSFUL:
@@ -386,22 +401,41 @@ def _ocsp_verdict(
         serial = response.serial_number
         cert_status = response.certificate_status
         revoked_at = response.revocation_time_utc
+        this_update = response.this_update_utc
+        next_update = response.next_update_utc
         signed = _ocsp_signed(response, issuer)
     except (ValueError, TypeError) as exc:
         return failed(f"{url.head} answers with an OCSP response that cannot be read ({exc})",
                       target=url.shown, details=details)  # fmt: skip
-    who = subject(holder.cert)
+    who = short_name(holder.cert)
     if serial != holder.cert.serial_number:
         return failed(f"{url.head} answers about another certificate (serial {serial:x}), not "
                       f"{who}", target=url.shown, details=details)  # fmt: skip
     if not signed:
         return failed(
             f"{url.head} answers with an OCSP response whose signature does not verify with "
-            f"the issuer {subject(issuer)} or a responder certificate it issued",
+            f"the issuer {short_name(issuer)} or an OCSP responder certificate it issued",
             target=url.shown,
             details=details,
         )
     details["status"] = cert_status.name.lower()
+    details["next_update"] = next_update.isoformat() if next_update else None
+    current = now.astimezone(dt.UTC)
+    if next_update is not None and next_update < current:
+        return failed(
+            f"{url.head} answers with a stale response (next update was "
+            f"{next_update.date().isoformat()}): a client discards it, and the revocation "
+            "status stays unknown",
+            target=url.shown,
+            details=details,
+        )
+    if this_update > current + OCSP_CLOCK_SKEW:
+        return failed(
+            f"{url.head} answers with a response dated in the future "
+            f"({this_update.isoformat()}), which a client discards",
+            target=url.shown,
+            details=details,
+        )
     if cert_status == ocsp.OCSPCertStatus.REVOKED:
         since = f" since {revoked_at.date().isoformat()}" if revoked_at else ""
         return failed(f"{url.head} says {who} is revoked{since}", target=url.shown,
@@ -414,11 +448,22 @@ def _ocsp_verdict(
 
 def _ocsp_signed(response: Any, issuer: x509.Certificate) -> bool:
     """Whether the response is signed by the issuer, or by a responder certificate that the
-    issuer signed (RFC 6960 section 4.2.2.2)."""
+    issuer signed for OCSP signing (RFC 6960 section 4.2.2.2)."""
     from checks.certs.chain import signed_by
 
-    signers = [issuer, *(c for c in response.certificates if signed_by(c, issuer))]
-    return any(_verifies(s.public_key(), response) for s in signers)
+    delegated = [c for c in response.certificates if signed_by(c, issuer) and _ocsp_signing(c)]
+    return any(_verifies(s.public_key(), response) for s in (issuer, *delegated))
+
+
+def _ocsp_signing(cert: x509.Certificate) -> bool:
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    try:
+        usages = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    return ExtendedKeyUsageOID.OCSP_SIGNING in usages
 
 
 def _verifies(key: Any, response: Any) -> bool:

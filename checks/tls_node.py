@@ -139,53 +139,52 @@ async def _endpoint(
     if main.unreachable:
         return Endpoint(address, Status.ERROR, main.problem or "did not answer")
     problems: list[str] = []
+    weak_answers = await _weak(prober, name, address, port)
+    accepted = [h for h in weak_answers if h.ok]
+    weak = tuple(_weak_name(h) for h in accepted)
+    not_probed = tuple(str(h.offer) for h in weak_answers if h.cannot_offer)
     presented = main
     if not main.ok:
         best = await prober.probe(name, address, port, Offer.BEST)
+        refusal = f"does not accept TLS 1.2 with a strong cipher (the node {main.problem})"
         if best.ok:
             problems.append(
-                f"declines TLS 1.2 with strong ciphers ({main.problem}); it negotiates only "
-                f"{best.protocol} with {best.cipher}, which the Teams Connector cannot use"
+                f"{refusal}; it negotiates only {best.protocol} with {best.cipher}, which the "
+                "Teams Connector cannot use"
             )
             presented = best
+        elif accepted:
+            problems.append(f"{refusal}; it accepts only {', '.join(weak)}")
+            presented = accepted[0]
         else:
-            problems.append(f"declines TLS 1.2 with strong ciphers ({main.problem})")
-            presented = best if best.chain else main
-    weak, not_probed = await _weak(prober, name, address, port)
-    if not main.ok and any(w.startswith("cipher") for w in weak) and not presented.chain:
-        problems.append("it accepts only weak ciphers")
+            problems.append(refusal)
     details: dict[str, Any] = {"protocol": main.protocol, "cipher": main.cipher}
     judged = _certificate(ctx, name, presented, roots, details) if presented.chain else None
-    if presented.chain and judged is not None:
+    if judged is not None:
         problems.extend(judged[0])
-    what = (
-        f"negotiates {main.protocol} with {main.cipher}"
-        if main.ok
-        else "does not negotiate TLS 1.2 with a strong cipher"
-    )
     if problems:
-        return Endpoint(address, Status.FAIL, "; ".join(problems), tuple(weak), not_probed,
-                        details)  # fmt: skip
+        return Endpoint(address, Status.FAIL, "; ".join(problems), weak, not_probed, details)
     summary = judged[1] if judged is not None else "presents no certificate"
-    return Endpoint(address, Status.PASS, f"{what}; {summary}", tuple(weak), not_probed, details)
+    what = f"negotiates {main.protocol} with {main.cipher}"
+    return Endpoint(address, Status.PASS, f"{what}; {summary}", weak, not_probed, details)
 
 
-async def _weak(
-    prober: TlsProber, name: str, address: str, port: int
-) -> tuple[list[str], tuple[str, ...]]:
-    """What weak offers the node accepts, and which this machine could not make."""
+async def _weak(prober: TlsProber, name: str, address: str, port: int) -> list[Handshake]:
+    """The node's answers to the offers it should decline: TLS 1.0, TLS 1.1, weak ciphers."""
     import asyncio
 
     from readiness.adapters.tls import Offer
 
     offers = (Offer.TLS10, Offer.TLS11, Offer.WEAK_CIPHER)
-    answers = await asyncio.gather(*(prober.probe(name, address, port, o) for o in offers))
-    accepted = [
-        f"cipher {h.cipher}" if h.offer is Offer.WEAK_CIPHER else str(h.offer)
-        for h in answers
-        if h.ok
-    ]
-    return accepted, tuple(str(h.offer) for h in answers if h.cannot_offer)
+    return list(await asyncio.gather(*(prober.probe(name, address, port, o) for o in offers)))
+
+
+def _weak_name(handshake: Handshake) -> str:
+    from readiness.adapters.tls import Offer
+
+    if handshake.offer is Offer.WEAK_CIPHER:
+        return f"the cipher {handshake.cipher}"
+    return str(handshake.offer)
 
 
 def _certificate(
@@ -217,13 +216,14 @@ def _certificate(
         )
     usage = eku.judge(leaf, sent)
     if usage.status is Status.FAIL:
-        problems.append(f"its certificate: {usage.message}")
+        problems.append(f"presents a certificate without both serverAuth and clientAuth "
+                        f"({usage.message})")  # fmt: skip
     if isinstance(roots, str):
         trust = f"could not be judged ({roots})"
     else:
         verdict = chain.judge(leaf, sent, roots[0], roots[1], ctx.now, "what the node sends")
         if verdict.status is not Status.PASS:
-            problems.append(f"its chain: {verdict.message}")
+            problems.append(f"sends a certificate chain that does not verify: {verdict.message}")
         trust = verdict.message
     by = f" (by {match.by})" if match.by and match.by != name else ""
     return problems, (
@@ -243,10 +243,13 @@ def _summarise(
         else Status.PASS
     )
     parts = [
-        f"{e.address}:{port} {e.text}" if several else f"{name} ({e.address}:{port}) {e.text}"
+        f"{_where(e.address, port)} {e.text}"
+        if several
+        else f"{name} ({_where(e.address, port)}) {e.text}"
         for e in endpoints
     ]
-    text = "; ".join(parts)
+    # Each address's text may hold "; " itself: addresses are set apart more strongly.
+    text = " | ".join(parts)
     if several:
         text = f"{name} ({count(len(endpoints), 'address', 'addresses')}): {text}"
     if skipped_addresses:
@@ -259,12 +262,21 @@ def _summarise(
     findings = [Finding(status, text, details=details)]
     weak = [(e.address, e.weak) for e in endpoints if e.weak]
     if weak:
-        listed = "; ".join(f"{a}:{port} accepts {', '.join(w)}" for a, w in weak)
+        listed = "; ".join(f"{_where(a, port)} accepts {', '.join(w)}" for a, w in weak)
+        what = sorted({item for _, accepted in weak for item in accepted})
         findings.append(
             warned(
-                f"{name} still accepts what it should not: {listed}. Turn off TLS 1.0/1.1 and "
-                "RC2/RC4/DES/3DES ciphers on the node",
+                f"{name} still accepts what the Teams Connector never needs: {listed}",
                 details={"weak": {a: list(w) for a, w in weak}},
+                remediation=(
+                    f"Turn off {', '.join(what)} on the Conferencing Node (Pexip: Platform > "
+                    "Global settings > Security: TLS and cipher settings), so that nothing can "
+                    "talk it down to them."
+                ),
             )
         )
     return findings
+
+
+def _where(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"

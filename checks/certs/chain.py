@@ -76,6 +76,14 @@ def subject(cert: x509.Certificate) -> str:
     return cert.subject.rfc4514_string() or "(empty subject)"
 
 
+def short_name(cert: x509.Certificate) -> str:
+    """The subject's common name when it has one ("pxready Test TLS CA 1"), else the subject."""
+    from checks.certs.names import common_names
+
+    names = common_names(cert)
+    return names[0] if names else subject(cert)
+
+
 def issuer(cert: x509.Certificate) -> str:
     return cert.issuer.rfc4514_string() or "(empty issuer)"
 

@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from readiness.adapters.limits import Limits, seconds
+from readiness.adapters.urls import url_problem
 
 MAX_BODY = 1024 * 1024
-MAX_URL = 2048
 USER_AGENT = "pxready (Teams Connector readiness check)"
 
 
@@ -78,16 +78,20 @@ class Fetcher:
                 return Fetched(url, problem=self.limits.unreachable[host])
             timeout = self.limits.timeout
             headers = {"Content-Type": content_type} if content_type else {}
+            answered: list[bool] = []
             try:
                 async with asyncio.timeout(timeout):
-                    return await self._exchange(method, url, body, headers)
-            except TimeoutError:
-                return Fetched(url, problem=f"no complete answer within {seconds(timeout)}")
+                    return await self._exchange(method, url, body, headers, answered)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 why = _connect_problem(exc, parts.hostname or "", timeout)
                 self.limits.unreachable[host] = why
                 return Fetched(url, problem=why)
-            except httpx.TimeoutException:
+            except (TimeoutError, httpx.TimeoutException):
+                if not answered:
+                    # Not even a status line: the host is as good as dead for this run.
+                    why = f"{parts.hostname} gave no answer within {seconds(timeout)}"
+                    self.limits.unreachable[host] = why
+                    return Fetched(url, problem=why)
                 return Fetched(url, problem=f"no complete answer within {seconds(timeout)}")
             except httpx.RemoteProtocolError as exc:
                 return Fetched(url, problem=f"the server broke off the answer ({_one_line(exc)})")
@@ -97,17 +101,34 @@ class Fetcher:
                 return Fetched(url, problem=_one_line(exc))
 
     async def _exchange(
-        self, method: str, url: str, body: bytes | None, headers: dict[str, str]
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        answered: list[bool],
     ) -> Fetched:
         client = self._http()
         async with client.stream(method, url, content=body, headers=headers) as response:
+            answered.append(True)
             received = bytearray()
             too_large = False
-            async for chunk in response.aiter_raw():
-                received += chunk
-                if len(received) > MAX_BODY:
-                    too_large = True
-                    break
+            try:
+                async for chunk in response.aiter_raw():
+                    received += chunk
+                    if len(received) > MAX_BODY:
+                        too_large = True
+                        break
+            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                return Fetched(
+                    url,
+                    status=response.status_code,
+                    reason=response.reason_phrase,
+                    content_type=response.headers.get("content-type"),
+                    body=bytes(received[:MAX_BODY]),
+                    problem=f"the connection broke off after {len(received)} bytes of the body "
+                    f"({_one_line(exc) if str(exc) else type(exc).__name__})",
+                )
             return Fetched(
                 url,
                 status=response.status_code,
@@ -117,24 +138,6 @@ class Fetcher:
                 body=bytes(received[:MAX_BODY]),
                 too_large=too_large,
             )
-
-
-def url_problem(url: str) -> str | None:
-    """Why a URL from a certificate is not fetched at all, or None."""
-    if len(url) > MAX_URL:
-        return f"the URL is longer than {MAX_URL} characters"
-    if any(ord(c) < 33 or ord(c) == 127 for c in url):
-        return "the URL contains spaces or control characters"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        return "the URL is malformed"
-    if parts.scheme.lower() not in ("http", "https"):
-        return f"{parts.scheme or 'a relative'}: URLs are not fetched"
-    if not parts.hostname:
-        return "the URL names no host"
-    return None
 
 
 def _connect_problem(exc: Exception, host: str, timeout: float) -> str:

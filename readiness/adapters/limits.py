@@ -36,16 +36,32 @@ class Limits:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._dns = asyncio.Semaphore(dns_queries)
         self._answers: dict[Hashable, asyncio.Future[Any]] = {}
+        self._first_contact: dict[str, asyncio.Future[None]] = {}
         # host:port → why it could not be reached, so that it costs one timeout per run.
         self.unreachable: dict[str, str] = {}
 
     @asynccontextmanager
     async def connection(self, host: str, label: str) -> AsyncIterator[None]:
-        """A slot for one connection to `host`, counted in the run's and the host's bounds."""
-        per_host = self._hosts.setdefault(host.lower(), asyncio.Semaphore(self._per_host_limit))
-        async with self._connections, per_host:
-            with self.activity.waiting(label):
-                yield
+        """A slot for one connection to `host` (its "host:port"), counted in the run's and the
+        host's bounds. The first exchange with a host goes alone: the others wait for it, so
+        that when the host turns out dead (see `unreachable`) they learn it without waiting a
+        timeout each."""
+        key = host.lower()
+        first = self._first_contact.get(key)
+        mine = first is None
+        if first is None:
+            first = asyncio.get_running_loop().create_future()
+            self._first_contact[key] = first
+        else:
+            await asyncio.shield(first)
+        per_host = self._hosts.setdefault(key, asyncio.Semaphore(self._per_host_limit))
+        try:
+            async with self._connections, per_host:
+                with self.activity.waiting(label):
+                    yield
+        finally:
+            if mine and not first.done():
+                first.set_result(None)
 
     @asynccontextmanager
     async def dns_query(self, label: str) -> AsyncIterator[None]:
