@@ -6,7 +6,7 @@ first use, shared by every check of the run on the run's one event loop, and clo
 run ends. Under --offline none is ever created.
 
 What they share (`limits.Limits`): at most 64 connections at once across the run and 4 per host,
-at most 256 DNS queries at once, each operation bounded as a whole by --timeout, each answer
+at most 512 DNS queries at once, each operation bounded as a whole by --timeout, each answer
 computed once per run (a name resolved for one check is not resolved again for another), and a
 host that could not be reached is not tried again in the same run. Every answer is a value
 with a one-line `problem` when there is no usable answer: adapters never raise for what the

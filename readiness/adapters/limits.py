@@ -14,9 +14,10 @@ T = TypeVar("T")
 
 MAX_CONNECTIONS = 64
 MAX_PER_HOST = 4
-# DNS queries are one datagram each to the configured servers; a deployment with hundreds of
-# node names needs many in flight to finish in about one round trip.
-MAX_DNS_QUERIES = 256
+# DNS questions are one datagram each to the configured servers; a deployment with hundreds of
+# node names needs many in flight to finish in about one round trip. Each holds a socket, and
+# Linux allows a process 1024 files by default.
+MAX_DNS_QUERIES = 512
 
 
 class Limits:
