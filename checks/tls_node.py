@@ -259,7 +259,14 @@ def _summarise(
         offers = " or ".join(not_probed)
         text += f" (not probed for {offers}: this machine's OpenSSL cannot offer it)"
     details = {e.address: e.details for e in endpoints}
-    findings = [Finding(status, text, details=details)]
+    fix = None
+    if status is Status.ERROR:
+        fix = (
+            f"Check that this machine reaches the node on port {port}: the node is up, no "
+            "firewall between drops it, and [nodes] tls_port is the port it serves TLS on. "
+            "The Teams Connector in Azure must reach it there over the internet too."
+        )
+    findings = [Finding(status, text, details=details, remediation=fix)]
     weak = [(e.address, e.weak) for e in endpoints if e.weak]
     if weak:
         listed = "; ".join(f"{_where(a, port)} accepts {', '.join(w)}" for a, w in weak)
