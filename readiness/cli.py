@@ -285,10 +285,9 @@ def checks_command(fmt: str) -> None:
 def explain_command(check_id: str) -> None:
     """What a check verifies, why, and how to fix a failure."""
     import difflib
-    import textwrap
 
     from readiness.registry import load_registry
-    from readiness.reporters.table import paragraphs
+    from readiness.reporters.table import paragraphs, wrap
 
     registry = load_registry()
     spec = registry.get(check_id)
@@ -320,7 +319,7 @@ def explain_command(check_id: str) -> None:
         lines += [spec.explanation, ""]
     lines.append("How to fix a failure:")
     for paragraph in paragraphs(spec.remediation):
-        lines.extend(textwrap.wrap(paragraph, 92, initial_indent="  ", subsequent_indent="  "))
+        lines.extend("  " + line for line in wrap(paragraph, 90))
     click.echo("\n".join(lines))
 
 
