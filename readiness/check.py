@@ -87,7 +87,8 @@ class CheckSpec(NamedTuple):
     passwords: PasswordNeeds | None = None
     # Reports show areas in ascending order (then by first registration).
     order: int = DEFAULT_ORDER
-    # What a network check still does under --offline (a plain function), instead of `skip`.
+    # What a network or Azure check does under --offline instead (a plain function): judge
+    # what it can without the network, or say what it would need.
     offline: CheckFunction | None = None
 
     @property

@@ -146,6 +146,23 @@ def cli() -> None:
     help="Export of `az provider show --namespace Microsoft.Automation`.",
 )
 @click.option("--azure-locations", metavar="PATH", help="Export of `az account list-locations`.")
+@click.option(
+    "--azure-permissions",
+    metavar="PATH",
+    help="Export of the permissions API (see `pxready azure-commands`).",
+)
+@click.option("--azure-bot-names", metavar="PATH", help="Azure Bot name availability, by name.")
+@click.option("--azure-groups", metavar="PATH", help="Export of `az group list`.")
+@click.option(
+    "--azure-features",
+    metavar="PATH",
+    help="Export of `az feature show --namespace Microsoft.Compute --name UnifiedDiskEncryption`.",
+)
+@click.option(
+    "--azure-evidence",
+    metavar="DIR",
+    help="A folder written by the script of `pxready azure-commands`.",
+)
 @click.option("--vm-size", metavar="NAME", help="VM size of one connector instance.")
 @click.option(
     "--consent-from",
@@ -225,6 +242,11 @@ def request_from_options(options: dict[str, Any]) -> CheckRequest:
         azure_skus=_optional_path(options["azure_skus"]),
         azure_provider=_optional_path(options["azure_provider"]),
         azure_locations=_optional_path(options["azure_locations"]),
+        azure_permissions=_optional_path(options["azure_permissions"]),
+        azure_bot_names=_optional_path(options["azure_bot_names"]),
+        azure_groups=_optional_path(options["azure_groups"]),
+        azure_features=_optional_path(options["azure_features"]),
+        azure_evidence=_optional_path(options["azure_evidence"]),
         vm_size=options["vm_size"],
         consent_from=options["consent_from"],
         offline=options["offline"],

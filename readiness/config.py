@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from readiness.deployment import (
+    CLOUDS,
+    DEFAULT_CLOUD,
     DEFAULT_EXPIRY_WARNING_DAYS,
     DEFAULT_PFX_PASSWORD_ENV,
     DEFAULT_TLS_PORT,
@@ -76,6 +78,11 @@ class Overrides(NamedTuple):
     azure_skus: Path | None = None
     azure_provider: Path | None = None
     azure_locations: Path | None = None
+    azure_permissions: Path | None = None
+    azure_bot_names: Path | None = None
+    azure_groups: Path | None = None
+    azure_features: Path | None = None
+    azure_evidence: Path | None = None
     vm_size: str | None = None
     consent_from: str | None = None
     offline: bool = False
@@ -168,6 +175,17 @@ class _Reader:
             return None
         return _existing(self, where, key, value)
 
+    def folder(self, table: Mapping[str, Any], where: Sequence[str], key: str) -> Path | None:
+        value = self.string(table, where, key)
+        if value is None:
+            return None
+        path = resolve_path(value, self.path.parent)
+        if not path.is_dir():
+            what = "is not a folder" if path.exists() else "does not exist"
+            self.problem(f"'{key}' names {quoted(value)}, which {what} ({display(path)})",
+                         where, key)  # fmt: skip
+        return path
+
 
 def resolve_path(value: str, base: Path) -> Path:
     """A path as a Windows or POSIX user writes it, relative to `base` when not absolute."""
@@ -223,7 +241,13 @@ _AZURE_KEYS = {
     "skus_file",
     "provider_file",
     "locations_file",
+    "permissions_file",
+    "bot_names_file",
+    "groups_file",
+    "features_file",
+    "evidence",
     "consent_from",
+    "cloud",
     "arm_endpoint",
 }
 _DNS_KEYS = {"nameservers"}
@@ -437,13 +461,43 @@ def _azure(r: _Reader, az: Mapping[str, Any]) -> AzureInput:
         skus_file=r.file(az, w, "skus_file"),
         provider_file=r.file(az, w, "provider_file"),
         locations_file=r.file(az, w, "locations_file"),
+        permissions_file=r.file(az, w, "permissions_file"),
+        bot_names_file=r.file(az, w, "bot_names_file"),
+        groups_file=r.file(az, w, "groups_file"),
+        features_file=r.file(az, w, "features_file"),
+        evidence=r.folder(az, w, "evidence"),
+        cloud=_cloud(r, az, w),
         consent_from=_ip(
             r.string(az, w, "consent_from"),
             lambda m: r.problem(m, w, "consent_from"),
             "consent_from",
         ),
-        arm_endpoint=(r.string(az, w, "arm_endpoint") or defaults.arm_endpoint).rstrip("/"),
+        arm_endpoint=_endpoint(r, az, w),
     )
+
+
+def _cloud(r: _Reader, az: Mapping[str, Any], where: Sequence[str]) -> str:
+    name = r.string(az, where, "cloud")
+    if name is None:
+        return DEFAULT_CLOUD
+    if name.lower() not in CLOUDS:
+        r.problem(
+            f"'cloud' {quoted(name)} is not one of AzureCloud, AzureChinaCloud, AzureUSGovernment",
+            where,
+            "cloud",
+        )
+        return DEFAULT_CLOUD
+    return name
+
+
+def _endpoint(r: _Reader, az: Mapping[str, Any], where: Sequence[str]) -> str | None:
+    value = r.string(az, where, "arm_endpoint")
+    if value is None:
+        return None
+    if not value.lower().startswith("https://"):
+        r.problem("'arm_endpoint' must be an https:// URL", where, "arm_endpoint")
+        return None
+    return value.rstrip("/")
 
 
 _WAIVER_HEADER = re.compile(r"^\s*\[\[\s*waiver\s*\]\]")
@@ -476,6 +530,15 @@ def _apply_flags(
         problem = not_a_file(resolved)
         if problem is not None:
             what = "file does not exist" if problem.kind == "missing" else problem.message
+            problems.append(ConfigProblem(f"{flag} {display(path)}: {what}"))
+        return resolved
+
+    def flag_folder(path: Path | None, flag: str) -> Path | None:
+        if path is None:
+            return None
+        resolved = path if path.is_absolute() else cwd / path
+        if not resolved.is_dir():
+            what = "is not a folder" if resolved.exists() else "folder does not exist"
             problems.append(ConfigProblem(f"{flag} {display(path)}: {what}"))
         return resolved
 
@@ -515,6 +578,14 @@ def _apply_flags(
         or azure.provider_file,
         locations_file=flag_file(overrides.azure_locations, "--azure-locations")
         or azure.locations_file,
+        permissions_file=flag_file(overrides.azure_permissions, "--azure-permissions")
+        or azure.permissions_file,
+        bot_names_file=flag_file(overrides.azure_bot_names, "--azure-bot-names")
+        or azure.bot_names_file,
+        groups_file=flag_file(overrides.azure_groups, "--azure-groups") or azure.groups_file,
+        features_file=flag_file(overrides.azure_features, "--azure-features")
+        or azure.features_file,
+        evidence=flag_folder(overrides.azure_evidence, "--azure-evidence") or azure.evidence,
         vm_size=overrides.vm_size or azure.vm_size,
         consent_from=_ip(overrides.consent_from, report("--consent-from"), "address")
         or azure.consent_from,

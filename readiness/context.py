@@ -24,6 +24,7 @@ from readiness.deployment import ConnectorInput, Deployment
 from readiness.secrets import Secret, SecretRegistry
 
 if TYPE_CHECKING:
+    from readiness.adapters.azure import Arm
     from readiness.adapters.dns import Resolver
     from readiness.adapters.http import Fetcher
     from readiness.adapters.limits import Limits
@@ -238,6 +239,18 @@ class Context(NamedTuple):
 
         limits = self._limits()
         return self.run.resource("tls", lambda: TlsProber(limits))
+
+    def azure(self) -> Arm:
+        """The run's Azure Resource Manager client, signed in with the default credential
+        chain (or the credential the caller put in the run's `azure-credential` resource)."""
+        from readiness.adapters.azure import Arm
+
+        limits = self._limits()
+        azure = self.deployment.azure
+        credential = self.run.resources.get("azure-credential")
+        return self.run.resource(
+            "azure", lambda: Arm(limits, azure.endpoint, azure.authority, credential)
+        )
 
     def _limits(self) -> Limits:
         if self.offline:

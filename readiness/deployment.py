@@ -36,6 +36,15 @@ class Nameserver(NamedTuple):
         return f"{host}:{self.port}"
 
 
+# Azure clouds as `az cloud list` names them: Resource Manager and sign-in endpoints.
+CLOUDS = {
+    "azurecloud": ("https://management.azure.com", "login.microsoftonline.com"),
+    "azurechinacloud": ("https://management.chinacloudapi.cn", "login.chinacloudapi.cn"),
+    "azureusgovernment": ("https://management.usgovcloudapi.net", "login.microsoftonline.us"),
+}
+DEFAULT_CLOUD = "AzureCloud"
+
+
 class AzureInput(NamedTuple):
     vm_size: str = DEFAULT_VM_SIZE
     recommended_vcpus: int = DEFAULT_RECOMMENDED_VCPUS
@@ -43,9 +52,23 @@ class AzureInput(NamedTuple):
     skus_file: Path | None = None
     provider_file: Path | None = None
     locations_file: Path | None = None
+    permissions_file: Path | None = None
+    bot_names_file: Path | None = None
+    groups_file: Path | None = None
+    features_file: Path | None = None
+    evidence: Path | None = None  # a folder written by `pxready azure-commands`
     consent_from: str | None = None
-    # Sovereign clouds use other ARM endpoints; the public cloud is the default.
-    arm_endpoint: str = "https://management.azure.com"
+    cloud: str = DEFAULT_CLOUD
+    # Sovereign clouds use other endpoints; `arm_endpoint` overrides the cloud's.
+    arm_endpoint: str | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return (self.arm_endpoint or CLOUDS[self.cloud.lower()][0]).rstrip("/")
+
+    @property
+    def authority(self) -> str:
+        return CLOUDS[self.cloud.lower()][1]
 
 
 class Deployment(NamedTuple):

@@ -6,8 +6,9 @@ import contextlib
 import datetime as dt
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from readiness import __version__, waivers
 from readiness.check import CheckSkipped, CheckSpec
@@ -83,10 +84,13 @@ def build_report(
     now: dt.datetime | None = None,
     cwd: Path | None = None,
     interactive: bool = False,
+    resources: Mapping[str, Any] | None = None,
 ) -> Report:
     """Configuration → selection → checks → report. `interactive` asks for passwords and shows
-    progress when a terminal is there; tests drive this function in-process without it."""
-    return _check(request, now=now, cwd=cwd, interactive=interactive)[0]
+    progress when a terminal is there; tests drive this function in-process without it.
+    `resources` are shared clients the caller provides instead of pxready making its own (an
+    embedding program's `azure-credential`, say)."""
+    return _check(request, now=now, cwd=cwd, interactive=interactive, resources=resources)[0]
 
 
 def _check(
@@ -95,6 +99,7 @@ def _check(
     now: dt.datetime | None,
     cwd: Path | None,
     interactive: bool,
+    resources: Mapping[str, Any] | None = None,
 ) -> tuple[Report, SecretRegistry]:
     now = now or dt.datetime.now(dt.UTC)
     cwd = cwd or current_folder()
@@ -108,6 +113,7 @@ def _check(
     if not deployment.connectors and not deployment.node_certificates:
         raise ConfigError([ConfigProblem(_nothing_to_check(deployment.config_path))])
     run = Run(deployment, now)
+    run.resources.update(resources or {})
     progress = None
     if interactive:
         _ask_passwords(specs, run)

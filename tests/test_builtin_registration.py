@@ -4,30 +4,31 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from importlib import metadata
 
 import checks
-from readiness.check import CheckSpec, PlannedCheck
-from readiness.registry import ENTRY_POINT_GROUP, load_registry
+from readiness.check import CheckSpec
+from readiness.registry import load_registry
 from tests.support.contract import CONTRACT_IDS
 
 
-def _modules_declaring_checks() -> set[str]:
+def _checks_defined_in_the_package() -> set[str]:
+    """The id of every check a module of `checks` defines (not merely imports)."""
     found = set()
     for info in pkgutil.walk_packages(checks.__path__, "checks."):
         module = importlib.import_module(info.name)
-        if any(isinstance(v, (CheckSpec, PlannedCheck)) for v in vars(module).values()):
-            found.add(info.name)
+        for value in vars(module).values():
+            if isinstance(value, CheckSpec) and value.function.__module__ == info.name:
+                found.add(value.id)
     return found
 
 
-def test_every_module_with_checks_has_an_entry_point() -> None:
+def test_every_check_the_package_defines_is_registered() -> None:
     registered = {
-        ep.value
-        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)
-        if ep.dist is not None and ep.dist.name == "pxready"
+        spec.id
+        for spec in load_registry().specs
+        if load_registry().origins[spec.id] == "pxready"
     }
-    assert _modules_declaring_checks() == registered
+    assert _checks_defined_in_the_package() == registered
 
 
 def test_the_builtin_entry_points_load_without_problems() -> None:

@@ -52,7 +52,7 @@ EXPORTS = {
             "automation.json",
             "--azure-provider",
             "provider_file",
-            "where Microsoft.Automation offers automation accounts",
+            "the regions of Microsoft.Automation",
             "az provider show --namespace Microsoft.Automation --subscription {subscription} "
             "-o json",
             "Get-AzResourceProvider -ProviderNamespace Microsoft.Automation | "
@@ -63,7 +63,7 @@ EXPORTS = {
             "usage-{location}.json",
             "--azure-usage",
             "usage_file",
-            "the vCPU quota of the region",
+            "the region's vCPU quota",
             "az vm list-usage --location {location} --subscription {subscription} -o json",
             "ConvertTo-Json -Depth 10 -InputObject @(Get-AzVMUsage -Location {location})",
         ),
@@ -72,7 +72,7 @@ EXPORTS = {
             "skus-{location}.json",
             "--azure-skus",
             "skus_file",
-            "the VM sizes of the region and their restrictions",
+            "the region's VM sizes and their restrictions",
             "az vm list-skus --location {location} --resource-type virtualMachines --all "
             "--subscription {subscription} -o json",
             "ConvertTo-Json -Depth 10 -InputObject @(Get-AzComputeResourceSku -Location "
@@ -83,7 +83,7 @@ EXPORTS = {
             "permissions.json",
             "--azure-permissions",
             "permissions_file",
-            "the signed-in identity's effective permissions on the subscription",
+            "the signed-in identity's permissions on the subscription",
             'az rest --method get --url "/subscriptions/{subscription}/providers/'
             f'Microsoft.Authorization/permissions?api-version={ARM_PERMISSIONS_API}"',
             "(Invoke-AzRestMethod -Method GET -Path '/subscriptions/{subscription}/providers/"
@@ -94,7 +94,7 @@ EXPORTS = {
             "bot-name-{name}.json",
             "--azure-bot-names",
             "bot_names_file",
-            "whether the Azure Bot names are free",
+            "the availability of the Azure Bot names",
             'az rest --method post --url "/providers/Microsoft.BotService/checkNameAvailability'
             "?api-version=" + BOT_SERVICE_API + '" --body '
             '\'{{"name": "{name}", "type": "' + BOT_TYPE + "\"}}'",
@@ -107,7 +107,7 @@ EXPORTS = {
             "bots.json",
             None,
             None,
-            "the Azure Bots the subscription already has",
+            "the subscription's Azure Bots",
             f"az resource list --resource-type {BOT_TYPE} --subscription {{subscription}} -o json",
             f"ConvertTo-Json -Depth 10 -InputObject @(Get-AzResource -ResourceType {BOT_TYPE})",
         ),
@@ -125,7 +125,7 @@ EXPORTS = {
             "resources-{group}.json",
             None,
             None,
-            "what an existing resource group holds",
+            "what a resource group holds",
             "az resource list --resource-group {group} --subscription {subscription} -o json",
             "ConvertTo-Json -Depth 10 -InputObject @(Get-AzResource -ResourceGroupName {group})",
         ),
@@ -134,7 +134,7 @@ EXPORTS = {
             "features.json",
             "--azure-features",
             "features_file",
-            "whether the disk-encryption feature is registered",
+            "the state of the disk-encryption feature",
             f"az feature show --namespace {DISK_ENCRYPTION_FEATURE[0]} "
             f"--name {DISK_ENCRYPTION_FEATURE[1]} --subscription {{subscription}} -o json",
             f"Get-AzProviderFeature -ProviderNamespace {DISK_ENCRYPTION_FEATURE[0]} "

@@ -56,7 +56,8 @@ def _line(*pieces: tuple[str, str | None]) -> Line:
     return Line(tuple(pieces))
 
 
-_CODE = re.compile(r"`[^`]+`")
+# Kept whole when wrapping: a `command`, and the verdict's "(exit 1)".
+_CODE = re.compile(r"`[^`]+`|\(exit \d+\)")
 _KEEP = "\u00a0"  # a space inside `code`: textwrap never breaks there
 
 

@@ -88,11 +88,14 @@ class Deployment:
         """`pxready check` in a fresh process, in this folder."""
         return pxready("check", *args, cwd=self.root, env=env)
 
-    def checks(self, *args: str, env: dict[str, str] | None = None) -> Run:
-        """The same run in this process (see `inprocess`): for tests of checks, not of the CLI."""
+    def checks(
+        self, *args: str, env: dict[str, str] | None = None, resources: dict[str, Any] | None = None
+    ) -> Run:
+        """The same run in this process (see `inprocess`): for tests of checks, not of the CLI.
+        `resources` are shared clients to use instead of pxready's own (a test credential)."""
         from tests.support.inprocess import check_in_process
 
-        return check_in_process(self.root, *args, env=env)
+        return check_in_process(self.root, *args, env=env, resources=resources)
 
 
 GOOD_VARS = """\

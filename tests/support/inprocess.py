@@ -11,8 +11,9 @@ import contextlib
 import json
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from readiness.cli import check_command, request_from_options
 from readiness.config import ConfigError
@@ -34,7 +35,12 @@ def _environment(extra: dict[str, str] | None) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def check_in_process(root: Path, *args: str, env: dict[str, str] | None = None) -> Run:
+def check_in_process(
+    root: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    resources: Mapping[str, Any] | None = None,
+) -> Run:
     """`pxready check ARGS` run in `root`, as a `Run` whose stdout is the report in the format
     asked for (JSON unless `--format` says otherwise). A configuration problem gives code 2
     and its lines on stderr, as the command would."""
@@ -46,7 +52,7 @@ def check_in_process(root: Path, *args: str, env: dict[str, str] | None = None) 
     with contextlib.chdir(root), _environment(env), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            report = build_report(request, cwd=root)
+            report = build_report(request, cwd=root, resources=resources)
         except ConfigError as error:
             return Run(2, "", "".join(f"pxready: {p}\n" for p in error.problems))
         fmt = request.fmt if "--format" in args else "json"
