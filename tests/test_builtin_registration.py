@@ -24,9 +24,7 @@ def _checks_defined_in_the_package() -> set[str]:
 
 def test_every_check_the_package_defines_is_registered() -> None:
     registered = {
-        spec.id
-        for spec in load_registry().specs
-        if load_registry().origins[spec.id] == "pxready"
+        spec.id for spec in load_registry().specs if load_registry().origins[spec.id] == "pxready"
     }
     assert _checks_defined_in_the_package() == registered
 

@@ -23,7 +23,7 @@ def test_init_writes_a_config_that_loads_and_names_the_files_found(deployment: D
     deployment.write("eu/certs/edge-pool.pem", PEM_CERT)
     deployment.write("eu/certs/edge-pool.key.pem", PEM_KEY)
     deployment.write("eu/certs/root.cer", "\x30\x82 DER bytes")
-    deployment.write("eu/azure/usage-westeurope.json", "[]")
+    deployment.write("eu/azure/vm-usage.json", "[]")
     deployment.write("eu/azure/automation.json", "{}")
 
     run = pxready("init", "eu/variables.ps1", cwd=deployment.root)
@@ -41,14 +41,14 @@ def test_init_writes_a_config_that_loads_and_names_the_files_found(deployment: D
     assert '# pfx = "pexip-teams.pfx"' in config.read_text(encoding="utf-8")
     assert [p.name for p in built.node_certificates] == ["edge-pool.pem"]  # type: ignore[attr-defined]
     azure = built.azure  # type: ignore[attr-defined]
-    assert azure.usage_file.name == "usage-westeurope.json"
+    assert azure.usage_file.name == "vm-usage.json"
     assert azure.provider_file.name == "automation.json"
     assert azure.skus_file is None
     text = config.read_text(encoding="utf-8")
     # Key files and DER certificates are named as left out, never configured.
     assert "left out: certs/edge-pool.key.pem, certs/root.cer" in text
     assert doc["nodes"] == {"certificates": ["certs/edge-pool.pem"]}
-    assert "az vm list-usage --location westeurope -o json" in text
+    assert "az vm list-usage --location westeurope --subscription <subscription> -o json" in text
 
     # The generated file is what `pxready check` then uses.
     check = pxready("check", "--offline", "--only", "vars.*", cwd=script.parent)
@@ -153,3 +153,16 @@ def test_a_ca_bundle_is_offered_as_trust_not_as_a_node_certificate(tmp_path: Pat
     assert doc["nodes"] == {"certificates": ["certs/edge-pool.pem"]}
     assert "certs/roots.pem holds only CA certificates" in text
     assert '# ca_bundle = "certs/roots.pem"' in text
+
+
+def test_init_names_an_evidence_folder_written_by_azure_commands(deployment: Deployment) -> None:
+    script = deployment.vars(GOOD_VARS, name="eu/variables.ps1")
+    deployment.write("eu/azure/account.json", "{}")
+    deployment.write("eu/azure/usage-westeurope.json", "[]")
+    run = pxready("init", "eu/variables.ps1", cwd=deployment.root)
+    assert run.code == 0, run.stderr
+    assert "Azure evidence: azure/" in run.stdout
+    built, _ = loaded(script.parent / "pxready.toml")
+    azure = built.azure  # type: ignore[attr-defined]
+    assert azure.evidence.resolve() == (script.parent / "azure").resolve()
+    assert azure.usage_file is None

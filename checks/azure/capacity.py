@@ -92,7 +92,9 @@ async def region_exists(ctx: Context) -> Finding:
     """The installer creates every regional resource in $PxAzureLocation. It must be a physical
     region the subscription can use, written as Azure's programmatic name ("westeurope"); a
     display name ("West Europe") is recognised and the programmatic name suggested; a
-    geography ("europe") or a misspelling fails with the nearest names.
+    geography ("europe") or a misspelling fails with the nearest names. The installer's
+    failure this prevents is Azure's "LocationNotAvailableForResourceType" / "The provided
+    location … is not available for resource type …" at its first deployment step.
     """
     place = await where(ctx)
     source = place.facts.source("locations")
@@ -150,7 +152,9 @@ async def automation_offered(ctx: Context) -> Finding:
     """The installer creates an Azure Automation account in the connector's region to run its
     maintenance runbooks. Microsoft.Automation lists the regions of its `automationAccounts`
     resource type by display name; they are matched to the region through the subscription's
-    region list, or by Azure's spelling rule when that list is not at hand.
+    region list, or by Azure's spelling rule when that list is not at hand. The installer's
+    failure this prevents is Azure's "LocationNotAvailableForResourceType" when it creates the
+    automation account, after the network and scale set are already deployed.
     """
     place = await where(ctx)
     provider = await place.facts.provider()

@@ -15,20 +15,23 @@ from pathlib import Path
 
 import click
 
+from checks.azure.evidence import EXPORTS
 from readiness.files import InputFileError, read_input, resolved
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer")
 PFX_SUFFIXES = (".pfx", ".p12")
 # `az` export → pxready.toml key: the words Azure CLI users tend to name the files after.
+# [azure] key → words in a file name that suggest that export (its command comes from
+# checks.azure.evidence, the same as `pxready azure-commands` prints).
 AZURE_EXPORTS = (
-    ("usage_file", ("usage",), "az vm list-usage --location {loc} -o json"),
-    ("skus_file", ("sku",), "az vm list-skus --location {loc} -o json"),
-    (
-        "provider_file",
-        ("provider", "automation"),
-        "az provider show --namespace Microsoft.Automation -o json",
-    ),
-    ("locations_file", ("location",), "az account list-locations -o json"),
+    ("usage_file", ("usage",), "usage"),
+    ("skus_file", ("sku",), "skus"),
+    ("provider_file", ("provider", "automation"), "provider"),
+    ("locations_file", ("location",), "locations"),
+    ("permissions_file", ("permission",), "permissions"),
+    ("bot_names_file", ("bot-name", "botname", "bot_name"), "bot-names"),
+    ("groups_file", ("group",), "groups"),
+    ("features_file", ("feature",), "features"),
 )
 
 
@@ -43,6 +46,7 @@ class Found:
     ca_bundles: list[str] = field(default_factory=list)  # PEM files of CA certificates only
     not_pem: list[str] = field(default_factory=list)  # DER or key files: not usable as is
     azure: dict[str, str] = field(default_factory=dict)
+    evidence: str | None = None  # a folder written by the script of `pxready azure-commands`
     location: str | None = None
 
 
@@ -133,6 +137,10 @@ def discover(script: Path) -> Found:
             found.ca_bundles.append(_relative(path, folder))
         else:
             found.certificates.append(_relative(path, folder))
+    evidence = folder / "azure"
+    if (evidence / "account.json").is_file() or any(evidence.glob("usage-*.json")):
+        found.evidence = _relative(evidence, folder) + "/"
+        return found
     for where in (folder / "azure", folder):
         if not where.is_dir():
             continue
@@ -222,9 +230,22 @@ def config_text(script: Path, found: Found, today: dt.date) -> str:
         "# recommended_vcpus = 40",
         "# Exports stand in for Azure Resource Manager (and run under --offline):",
     ]
-    location = found.location or "<region>"
-    for key, _, command in AZURE_EXPORTS:
-        hint = command.format(loc=location)
+    if found.evidence:
+        out.append(
+            f"evidence = {_toml_string(found.evidence)}  # written by the script of "
+            "`pxready azure-commands`"
+        )
+    else:
+        out.append(
+            '# evidence = "azure/"  # a folder written by the script of `pxready azure-commands`'
+        )
+    location = "".join((found.location or "<region>").split()).lower()
+    for key, _, kind in AZURE_EXPORTS:
+        hint = EXPORTS[kind].az.format(
+            location=location, subscription="<subscription>", name="<bot name>"
+        )
+        if kind == "bot-names":
+            hint = '{"<bot name>": <answer>, ...}, the answers of ' + hint
         if key in found.azure:
             out.append(f"{key} = {_toml_string(found.azure[key])}  # {hint}")
         else:
@@ -280,6 +301,8 @@ def init_command(script: Path, force: bool) -> None:
         else f"  PFX: not chosen ({len(found.pfx)} found); edit 'pfx' in the file"
     )
     lines.append(f"  node certificates: {', '.join(found.certificates) or 'none found'}")
+    if found.evidence:
+        lines.append(f"  Azure evidence: {found.evidence}")
     if found.azure:
         lines.append("  Azure exports: " + ", ".join(found.azure.values()))
     lines.append(
