@@ -90,10 +90,19 @@ async def can_install(ctx: Context) -> Finding:
 FEATURE = "/".join(DISK_ENCRYPTION_FEATURE)
 
 
+def _encrypts_disks(ctx: Context) -> None:
+    if not connector_plan(ctx).disk_encryption:
+        raise CheckSkipped(
+            "$PxTeamsConnDiskEncryption is not $true, so no feature is needed",
+            because="not applicable",
+        )
+
+
 @azure_check(
     "azure.features",
     "The disk-encryption feature is registered",
     kinds=("features",),
+    applies=_encrypts_disks,
     reference=f"{GUIDE}: installation variables ($PxTeamsConnDiskEncryption); Azure: "
     f"subscription preview features ({FEATURE})",
     remediation=f"""
@@ -111,12 +120,8 @@ async def disk_encryption_feature(ctx: Context) -> Finding:
     """
     import asyncio
 
+    await asyncio.to_thread(_encrypts_disks, ctx)
     plan = await asyncio.to_thread(connector_plan, ctx)
-    if not plan.disk_encryption:
-        raise CheckSkipped(
-            "$PxTeamsConnDiskEncryption is not $true, so no feature is needed",
-            because="not applicable",
-        )
     source_facts = facts(ctx, plan.subscription)
     found = await source_facts.feature(*DISK_ENCRYPTION_FEATURE)
     source = source_facts.source("features")

@@ -123,7 +123,7 @@ async def region_exists(ctx: Context) -> Finding:
     if written != region.name:
         return warned(
             f"{quoted(written)} is the region {region.name}: write $PxAzureLocation = "
-            f'"{region.name}", the programmatic name',
+            f'"{region.name}", the programmatic name (from {source})',
             location=location_line,
             details=details,
             remediation=f'Write $PxAzureLocation = "{region.name}".',
@@ -233,8 +233,8 @@ async def size_offered(ctx: Context) -> Finding:
         restricted = sorted({z for r in zonal for z in r.zones})
         usable = [z for z in sku.zones if z not in restricted]
         findings.append(
-            f"{size} is restricted for this subscription in zone {', '.join(restricted)} of "
-            f"{place.location}; usable in " + (f"zone {', '.join(usable)}" if usable else "no zone")
+            f"{size} is restricted for this subscription in {_zones(restricted)} of "
+            f"{place.location}; usable in {_zones(usable) if usable else 'no zone'}"
         )
     if RETIRING.match(size):
         findings.append(

@@ -28,12 +28,16 @@ def azure_check(
     reference: str,
     remediation: str,
     scope: Scope = Scope.CONNECTOR,
+    applies: Callable[[Context], None] | None = None,
 ) -> Callable[[AzureCheck], CheckSpec]:
     """`@check` for an Azure check that reads the exports of `kinds` (the first one named when
-    it is skipped)."""
+    it is skipped). `applies` raises CheckSkipped when the check does not apply at all, which
+    is said before any missing evidence."""
 
     def decorate(function: AzureCheck) -> CheckSpec:
         def offline(ctx: Context) -> Any:
+            if applies is not None:
+                applies(ctx)
             if not has_evidence(ctx, kinds):
                 from checks.azure.sources import Facts
 

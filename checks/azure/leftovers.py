@@ -65,19 +65,25 @@ async def bot_names_free(ctx: Context) -> list[Finding]:
             wanted.setdefault(name, (plan.subscription, where))
     if not wanted:
         raise CheckSkipped("$PxBaseConnName is not set (see vars.required)", because="no base name")
-    subscription = next(iter(wanted.values()))[0]
-    source_facts = facts(ctx, subscription)
-    try:
-        answers = await source_facts.name_availability(tuple(wanted))
-    except CheckSkipped as skip:
-        raise CheckSkipped(skip.reason, target=", ".join(wanted), because=skip.because) from None
-    taken = [n for n in wanted if n in answers and not answers[n].available]
-    ours = await source_facts.bots() if taken else []
+    by_subscription: dict[str | None, list[str]] = {}
+    for name, (subscription, _) in wanted.items():
+        by_subscription.setdefault(subscription, []).append(name)
+    judged: dict[str, Finding] = {}
+    for subscription, names in by_subscription.items():
+        source_facts = facts(ctx, subscription)
+        try:
+            answers = await source_facts.name_availability(tuple(names))
+        except CheckSkipped as skip:
+            raise CheckSkipped(
+                skip.reason, target=", ".join(wanted), because=skip.because
+            ) from None
+        taken = [n for n in names if n in answers and not answers[n].available]
+        ours = await source_facts.bots() if taken else []
+        for name in names:
+            source = source_facts.source("bot-names", name=name)
+            judged[name] = _bot(name, answers.get(name), ours, source)
     return [
-        _bot(name, answers.get(name), ours, source_facts.source("bot-names", name=name))._replace(
-            target=name, location=where
-        )
-        for name, (_, where) in wanted.items()
+        judged[name]._replace(target=name, location=where) for name, (_, where) in wanted.items()
     ]
 
 
@@ -93,6 +99,12 @@ def _bot(
     if answer.available:
         return passed(f"{name} is free (from {source})", details=details)
     details.update(reason=answer.reason, message=answer.message)
+    if _invalid(answer):
+        return failed(
+            f"{name} is not a valid Azure Bot name ({answer.message or answer.reason}): choose "
+            f"another $PxBaseConnName (from {source})",
+            details=details,
+        )
     mine = next((b for b in ours or [] if b.name.lower() == name.lower()), None)
     if mine is not None:
         details["resource_group"] = mine.group
@@ -113,6 +125,12 @@ def _bot(
         f"{source}){unsure}",
         details=details,
     )
+
+
+def _invalid(answer: NameAvailability) -> bool:
+    """Refused for what the name is, not because someone has it."""
+    text = f"{answer.reason} {answer.message}".lower()
+    return "invalid" in text and "already" not in text
 
 
 @azure_check(
@@ -147,7 +165,12 @@ async def groups_clear(ctx: Context) -> list[Finding]:
     source_facts = facts(ctx, plan.subscription)
     groups = await asyncio.gather(*(source_facts.group(name) for name in plan.groups))
     source = source_facts.source("groups")
-    return [_group(group, source)._replace(target=group.name) for group in groups]
+    # Targets keep the script's spelling, so that a waiver keeps matching whatever case Azure
+    # reports the group in.
+    return [
+        _group(group._replace(name=name), source)._replace(target=name)
+        for name, group in zip(plan.groups, groups, strict=True)
+    ]
 
 
 def _group(group: Group, source: str) -> Finding:

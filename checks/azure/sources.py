@@ -76,9 +76,28 @@ class Facts:
         if folder is None:
             return None
         name = file_name(kind, **fill)
-        candidates = [folder / self.subscription / name] if self.subscription else []
-        candidates.append(folder / name)
-        return next((c for c in candidates if c.is_file()), None)
+        folders = [folder / self.subscription] if self.subscription else []
+        folders.append(folder)
+        for where in folders:
+            found = self._in_folder(where, name)
+            if found is not None:
+                return found
+        return None
+
+    def _in_folder(self, folder: Path, name: str) -> Path | None:
+        """`name` in `folder`, in any letter case: Azure names (resource groups) are not
+        case-sensitive, and Windows file names are not either."""
+        exact = folder / name
+        if exact.is_file():
+            return exact
+
+        def listing() -> dict[str, Path]:
+            try:
+                return {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+            except OSError:
+                return {}
+
+        return self.ctx.memo(("evidence listing", folder), listing).get(name.lower())
 
     def source(self, kind: str, **fill: str) -> str:
         """Where `kind` comes from, for messages: the file, or Azure Resource Manager."""
