@@ -534,6 +534,29 @@ def test_check_reads_every_file_the_script_wrote(
         assert result["status"] not in ("skip", "error"), result
 
 
+def test_a_tight_quota_subscription_fails_only_the_quota_with_the_arithmetic(
+    deployment: Deployment, generate: Any, azure: FakeAzure
+) -> None:
+    """The whole loop as a partner runs it: the script, the evidence, the verdict."""
+    from tests.support.inprocess import check_in_process
+
+    deployment.vars(GOOD_VARS)
+    assert azure.run(script_for(generate, deployment)).returncode == 0
+    run = check_in_process(
+        deployment.root, "--vars", "variables.ps1", "--azure-evidence", str(azure.evidence),
+        "--offline", "--only", "azure.*",
+    )  # fmt: skip
+    statuses = {r["id"]: r["status"] for r in run.json()["results"]}
+    quota = run.result("azure.quota")
+    assert quota["status"] == "fail"
+    assert quota["message"].startswith(
+        "needs 12 standardFSFamily vCPUs (3 × 4); 2 of 10 free: request 10 more; needs 12 "
+        "Total Regional vCPUs (3 × 4); 2 of 20 free: request 10 more"
+    )
+    assert [i for i, s in statuses.items() if s in ("fail", "error")] == ["azure.quota"]
+    assert run.code == 1
+
+
 # -- hostile values ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("variable", "line"),
