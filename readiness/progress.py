@@ -5,7 +5,6 @@ times a second, ticking while network work runs, and is cleared before the repor
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Sequence
@@ -65,6 +64,8 @@ class Progress:
         if not force and now - self.last_draw < REDRAW_SECONDS:
             return
         self.last_draw = now
+        import shutil
+
         # One column short of the width: writing the last column makes some terminals wrap.
         width = max(20, shutil.get_terminal_size((80, 24)).columns - 1)
         line = fit(self.line(), width)

@@ -21,7 +21,7 @@ import inspect
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from readiness import waivers
 from readiness.check import CheckError, CheckSkipped, CheckSpec, Needs, Scope
@@ -31,6 +31,15 @@ from readiness.registry import LoadProblem
 
 if TYPE_CHECKING:
     import asyncio
+    from typing import Protocol
+
+    class Observer(Protocol):
+        """Told when the jobs are planned and as each finishes (from either thread)."""
+
+        def start(self, jobs: Sequence[Job]) -> None: ...
+
+        def done(self, job: Job, results: list[Result]) -> None: ...
+
 
 # Plain functions that wait (a blocking SDK call) run in a pool of this many threads.
 MAX_WAITING_THREADS = 16
@@ -38,14 +47,6 @@ MAX_WAITING_THREADS = 16
 # only catches a check that hangs outright.
 GUARD_OPERATIONS = 6
 GUARD_MINIMUM_SECONDS = 60.0
-
-
-class Observer(Protocol):
-    """Told when the jobs are planned and as each finishes (from either thread)."""
-
-    def start(self, jobs: Sequence[Job]) -> None: ...
-
-    def done(self, job: Job, results: list[Result]) -> None: ...
 
 
 class Job(NamedTuple):

@@ -24,7 +24,6 @@ from readiness.context import Run
 from readiness.exitcodes import ExitCode
 from readiness.files import resolved
 from readiness.model import ConnectorInputs, FailOn, Report, ReportInputs, Verdict
-from readiness.progress import Progress
 from readiness.registry import SelectionError, load_registry, select
 from readiness.reporters import (
     Renderer,
@@ -117,11 +116,10 @@ def _check(
     progress = None
     if interactive:
         _ask_passwords(specs, run)
-        progress = (
-            Progress(sys.stderr, run.activity)
-            if _is_tty(sys.stderr) and not request.quiet
-            else None
-        )
+        if _is_tty(sys.stderr) and not request.quiet:
+            from readiness.progress import Progress  # a terminal only: not the hook's path
+
+            progress = Progress(sys.stderr, run.activity)
     try:
         results = run_checks(
             specs,

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks.azure import DISK_ENCRYPTION_FEATURE
 from checks.azure.declare import azure_check
-from checks.azure.evidence import DISK_ENCRYPTION_FEATURE
-from checks.azure.names import connector_plan
-from checks.azure.permissions import ASSIGN_ROLE, CREATE, missing, role_guess
-from checks.azure.sources import LIVE, facts
 from readiness import CheckSkipped, Context, Finding, failed, passed, warned
 
 GUIDE = "Pexip Teams Connector planning guide"
@@ -48,6 +45,10 @@ async def can_install(ctx: Context) -> Finding:
     does not have authorization to perform action …".
     """
     import asyncio
+
+    from checks.azure.names import connector_plan
+    from checks.azure.permissions import ASSIGN_ROLE, CREATE, missing, role_guess
+    from checks.azure.sources import LIVE, facts
 
     plan = await asyncio.to_thread(connector_plan, ctx)
     source_facts = facts(ctx, plan.subscription)
@@ -91,6 +92,8 @@ FEATURE = "/".join(DISK_ENCRYPTION_FEATURE)
 
 
 def _encrypts_disks(ctx: Context) -> None:
+    from checks.azure.names import connector_plan
+
     if not connector_plan(ctx).disk_encryption:
         raise CheckSkipped(
             "$PxTeamsConnDiskEncryption is not $true, so no feature is needed",
@@ -119,6 +122,9 @@ async def disk_encryption_feature(ctx: Context) -> Finding:
     without it the scale-set deployment fails. Skipped when disk encryption is off.
     """
     import asyncio
+
+    from checks.azure.names import connector_plan
+    from checks.azure.sources import facts
 
     await asyncio.to_thread(_encrypts_disks, ctx)
     plan = await asyncio.to_thread(connector_plan, ctx)

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from checks.azure import location_key
 from checks.azure.declare import azure_check
-from checks.azure.names import Plan, connector_plan, fallback_size
-from checks.azure.sources import Facts, facts, location_key
 from readiness import (
     CheckSkipped,
     Context,
@@ -24,6 +23,8 @@ from readiness.text import count, quoted
 
 if TYPE_CHECKING:
     from checks.azure.model import Region, Sku, Usage
+    from checks.azure.names import Plan
+    from checks.azure.sources import Facts
 
 
 GUIDE = "Pexip Teams Connector planning guide"
@@ -46,6 +47,9 @@ async def where(ctx: Context) -> Where:
     """The connector's plan and programmatic region; a display name is mapped through the
     subscription's regions when they are at hand, else by Azure's own spelling rule."""
     import asyncio
+
+    from checks.azure.names import connector_plan
+    from checks.azure.sources import facts
 
     plan = await asyncio.to_thread(connector_plan, ctx)
     if not plan.location:
@@ -384,6 +388,8 @@ async def _family(place: Where) -> tuple[str, int, str]:
     sku = next((s for s in skus if s.name.lower() == size.lower()), None)
     if sku is not None and sku.family and sku.vcpus:
         return sku.family, sku.vcpus, place.facts.source("skus", location=place.location)
+    from checks.azure.names import fallback_size
+
     known = fallback_size(size)
     if known is None:
         raise CheckSkipped(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from checks.azure.evidence import EXPORTS
 from readiness import Context, Needs, Scope
 from readiness import check as _check
 from readiness.check import CheckSpec
@@ -61,6 +60,8 @@ def azure_check(
 
 
 def has_evidence(ctx: Context, kinds: tuple[str, ...]) -> bool:
+    from checks.azure.evidence import EXPORTS
+
     azure = ctx.deployment.azure
     if azure.evidence is not None:
         return True

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from checks.azure import DISK_ENCRYPTION_FEATURE
+
 ARM_PERMISSIONS_API = "2022-04-01"
 BOT_SERVICE_API = "2022-09-15"
 BOT_TYPE = "Microsoft.BotService/botServices"
-DISK_ENCRYPTION_FEATURE = ("Microsoft.Compute", "UnifiedDiskEncryption")
 
 
 class Export(NamedTuple):

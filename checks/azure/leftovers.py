@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from checks.azure.declare import azure_check
-from checks.azure.names import connector_plan
-from checks.azure.sources import facts
 from readiness import (
     CheckSkipped,
     Context,
@@ -51,6 +49,7 @@ async def bot_names_free(ctx: Context) -> list[Finding]:
     import asyncio
 
     from checks.azure.names import plan as plan_of
+    from checks.azure.sources import facts
 
     wanted: dict[str, tuple[str | None, Any]] = {}
     for connector in ctx.deployment.connectors:
@@ -155,6 +154,9 @@ async def groups_clear(ctx: Context) -> list[Finding]:
     there). The bot channel group, created once per deployment, may exist.
     """
     import asyncio
+
+    from checks.azure.names import connector_plan
+    from checks.azure.sources import facts
 
     plan = await asyncio.to_thread(connector_plan, ctx)
     if not plan.groups:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from checks.azure.model import PermissionSet
+if TYPE_CHECKING:
+    from checks.azure.model import PermissionSet
 
 # What the installer creates with Contributor rights (the planning guide's "most steps").
 CREATE = (

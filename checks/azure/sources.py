@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from checks.azure import location_key
 from checks.azure.evidence import (
     ARM_PERMISSIONS_API,
     BOT_SERVICE_API,
@@ -48,11 +49,6 @@ LOCATIONS_API = "2022-12-01"
 PROVIDER_API = "2021-04-01"
 GROUPS_API = "2021-04-01"
 FEATURES_API = "2021-07-01"
-
-
-def location_key(location: str) -> str:
-    """The programmatic form Azure's tools accept for a region: 'West Europe' → 'westeurope'."""
-    return "".join(location.split()).lower()
 
 
 class Facts:
