@@ -157,23 +157,31 @@ def not_checked(results: Sequence[Result]) -> list[NotChecked]:
 
 def not_checked_summary(entries: Sequence[NotChecked], results: Sequence[Result]) -> str:
     """`9 (offline: aia.redirect, dns.*, tls.node; no Azure evidence: azure.*)`: ids grouped by
-    why, an area's ids written `area.*` when none of its checks was checked."""
+    why, an area's ids written `area.*` when none of its checks was checked (`area.* except x`
+    when all but a few were not checked for the same reason)."""
     groups: dict[str, list[str]] = {}
     for entry in entries:
         groups.setdefault(entry.because, []).append(entry.id)
     areas: dict[str, set[str]] = {}
     for result in results:
         areas.setdefault(result.area, set()).add(result.id)
+    unchecked = {entry.id for entry in entries}
     parts = []
     for because, ids in groups.items():
         shown: list[str] = []
         for check_id in ids:
             area = check_id.split(".", 1)[0]
-            if len(areas.get(area, ())) > 1 and areas[area] <= set(ids):
-                if f"{area}.*" not in shown:
-                    shown.append(f"{area}.*")
+            members = areas.get(area, set())
+            in_group = members & set(ids)
+            if len(members) > 1 and members <= set(ids):
+                collapsed = f"{area}.*"
+            elif len(in_group) >= 3 and members <= unchecked:
+                collapsed = f"{area}.* except {', '.join(sorted(members - in_group))}"
             else:
                 shown.append(check_id)
+                continue
+            if collapsed not in shown:
+                shown.append(collapsed)
         parts.append(f"{because}: {', '.join(shown)}")
     return f"{len(entries)} ({'; '.join(parts)})"
 
