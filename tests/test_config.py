@@ -212,3 +212,43 @@ def test_windows_paths_in_single_quotes_resolve(deployment: Deployment) -> None:
     dep, _ = load(Overrides(), deployment.root)
     assert dep.connectors[0].vars_path is not None
     assert dep.connectors[0].vars_path.is_file()
+
+
+def test_azure_cloud_evidence_and_endpoint(deployment: Deployment) -> None:
+    deployment.vars("$PxBaseConnName = 'contoso'\n")
+    (deployment.root / "evidence").mkdir()
+    deployment.config("""
+        [[connector]]
+        vars = "variables.ps1"
+        [azure]
+        cloud = "AzureChinaCloud"
+        evidence = "evidence"
+    """)
+    built, _ = load(Overrides(), deployment.root)
+    assert built.azure.endpoint == "https://management.chinacloudapi.cn"
+    assert built.azure.authority == "login.chinacloudapi.cn"
+    assert built.azure.evidence == deployment.root / "evidence"
+
+
+@pytest.mark.parametrize(
+    ("azure", "words"),
+    [
+        ('cloud = "AzureGermanCloud"', "'cloud' 'AzureGermanCloud' is not one of AzureCloud"),
+        ('arm_endpoint = "http://management.azure.com"', "'arm_endpoint' must be an https://"),
+        ('evidence = "nowhere"', "'evidence' names 'nowhere', which does not exist"),
+        ('permissions_file = "p.json"', "'permissions_file' names 'p.json', which does not"),
+    ],
+)
+def test_bad_azure_settings_are_one_line_each(
+    deployment: Deployment, azure: str, words: str
+) -> None:
+    deployment.vars("$PxBaseConnName = 'contoso'\n")
+    deployment.config(f'[[connector]]\nvars = "variables.ps1"\n[azure]\n{azure}\n')
+    found = problems(deployment.root)
+    assert len(found) == 1 and words in found[0], found
+
+
+def test_azure_evidence_flag_must_be_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "file.json").write_text("{}", encoding="utf-8")
+    [line] = problems(tmp_path, Overrides(vars=None, azure_evidence=Path("file.json")))
+    assert line == "--azure-evidence file.json: is not a folder"
