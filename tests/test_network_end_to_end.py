@@ -4,9 +4,7 @@ terminal the progress line says what is awaited."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -17,11 +15,12 @@ from cryptography.hazmat.primitives.serialization import (
     pkcs12,
 )
 
-from tests.support.cli import GOOD_VARS, REPO, Deployment, clean_env
+from tests.support.cli import GOOD_VARS, Deployment, clean_env
 from tests.support.dns_server import DnsServer
 from tests.support.http_server import HttpServer, handler, redirect, respond
 from tests.support.ocsp_responder import OcspResponder
 from tests.support.pki import chain_pem, make_crl, make_intermediate, make_leaf, make_root
+from tests.support.terminal import on_terminal
 from tests.support.tls_server import TlsServer
 
 FQDN = "pexip-teamsconn-eu.teams.example.com"
@@ -131,29 +130,11 @@ def test_the_progress_line_names_what_is_awaited(
     loopback: Deployment, dns_server: DnsServer
 ) -> None:
     dns_server.delay(EDGE, 1.5)
-    controller, terminal = os.openpty()
     env = clean_env({"PXREADY_PFX_PASSWORD": PASSWORD, "COLUMNS": "100"})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "readiness", "check", "--skip", "azure.*", "--timeout", "5"],
-        cwd=loopback.root,
-        env={**env, "PYTHONPATH": str(REPO)},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=terminal,
-    )
-    os.close(terminal)
-    chunks = []
-    while True:
-        try:
-            data = os.read(controller, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(controller)
-    shown = b"".join(chunks).decode("utf-8", "replace")
+    shown = on_terminal(
+        100, loopback.root, "check", "--skip", "azure.*", "--timeout", "5",
+        env=env, report_to_terminal=False,
+    )  # fmt: skip
     frames = [f for f in re.split(r"[\r\n]", shown) if f.strip()]
     assert any(f"waiting for DNS {EDGE}" in f for f in frames), frames
     assert all(len(f) <= 99 for f in frames), frames

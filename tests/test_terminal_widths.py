@@ -3,19 +3,15 @@ name, flag, path or command is broken across lines (copied, it must still work).
 
 from __future__ import annotations
 
-import fcntl
-import os
 import re
 import shutil
-import struct
-import subprocess
 import sys
-import termios
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import FIXTURES, REPO, clean_env
+from tests.support.cli import FIXTURES, clean_env
+from tests.support.terminal import on_terminal
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-terminals")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -41,39 +37,17 @@ def failing_example(root: Path) -> Path:
     return root
 
 
-def on_terminal(columns: int, cwd: Path, *args: str) -> str:
-    controller, terminal = os.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+def terminal_text(columns: int, cwd: Path, *args: str) -> str:
     env = clean_env({"PXREADY_PFX_PASSWORD": "pxready-example", "TERM": "xterm-256color"})
     env.pop("COLUMNS", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "readiness", *args],
-        cwd=cwd,
-        env={**env, "PYTHONPATH": str(REPO)},
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        close_fds=True,
-    )
-    os.close(terminal)
-    chunks = []
-    while True:
-        try:
-            data = os.read(controller, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(controller)
-    return ANSI.sub("", b"".join(chunks).decode("utf-8", "replace")).replace("\r\n", "\n")
+    shown = on_terminal(columns, cwd, *args, env=env)
+    return ANSI.sub("", shown).replace("\r\n", "\n")
 
 
 @pytest.mark.parametrize("columns", [60, 80, 120, 200])
 def test_every_line_fits_and_nothing_copied_is_broken(tmp_path: Path, columns: int) -> None:
     root = failing_example(tmp_path / "example")
-    output = on_terminal(columns, root, "check", "--offline", "--consent-from", "192.0.2.77")
+    output = terminal_text(columns, root, "check", "--offline", "--consent-from", "192.0.2.77")
     # The progress line (stderr) is cleared with \r; the report is what remains.
     lines = [line.split("\r")[-1] for line in output.split("\n")]
     assert any(line.startswith("NOT READY") for line in lines), output

@@ -25,7 +25,6 @@ import click
 
 from readiness.commands.options import (
     ReaderGone,
-    current_folder,
     exit_for_config_error,
     input_options,
     write_output,
@@ -140,45 +139,17 @@ def azure_commands_command(
 
 
 def _script(config_path: str | None, vars_path: str | None) -> Script:
-    import datetime as dt
-
     from checks.azure.names import plan
-    from readiness.check import CheckSkipped
-    from readiness.config import Overrides, load
+    from readiness.commands.scripts import read_scripts
     from readiness.connector import display_path
-    from readiness.context import Run
 
-    cwd = current_folder()
-    deployment, _ = load(
-        Overrides(
-            config=Path(config_path) if config_path else None,
-            vars=Path(vars_path) if vars_path else None,
-            offline=True,
-        ),
-        cwd,
-    )
-    if not deployment.connectors:
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    "no variables script: give --vars PATH or --config PATH (a pxready.toml with "
-                    "[[connector]] vars); none was found in the current folder"
-                )
-            ]
-        )
-    run = Run(deployment, dt.datetime.now(dt.UTC))
+    run, scripts = read_scripts(config_path, vars_path)
+    deployment = run.deployment
     connectors = []
-    for connector in deployment.connectors:
-        label = display_path(connector.vars_path) if connector.vars_path else None
-        ctx = run.context(connector)
-        try:
-            variables = ctx.variables()
-        except CheckSkipped as skipped:
-            where = Path(label) if label else None
-            raise ConfigError([ConfigProblem(skipped.reason, where)]) from None
-        planned = plan(variables, deployment.azure.vm_size, ctx.default_target)
+    for read in scripts:
+        planned = plan(read.variables, deployment.azure.vm_size, read.context.default_target)
         connectors.append(
-            validated(variables, planned, label or planned.label, run.secrets.scrub_text)
+            validated(read.variables, planned, read.label or planned.label, run.secrets.scrub_text)
         )
     if deployment.config_path is not None:
         made_for = run.secrets.scrub_text(display_path(deployment.config_path))
@@ -186,12 +157,12 @@ def _script(config_path: str | None, vars_path: str | None) -> Script:
         made_for = f"the variables script {connectors[0].script}"
     script = layout(made_for, connectors, deployment.azure.cloud)
     if not script.jobs:
-        scripts = ", ".join(c.script for c in connectors)
+        listed = ", ".join(c.script for c in connectors)
         raise ConfigError(
             [
                 ConfigProblem(
                     "nothing to export: no variables script sets $PxSubscriptionId or "
-                    f"$PxBaseConnName ({scripts})"
+                    f"$PxBaseConnName ({listed})"
                 )
             ]
         )

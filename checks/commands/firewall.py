@@ -15,13 +15,12 @@ import click
 
 from readiness.commands.options import (
     ReaderGone,
-    current_folder,
     exit_for_config_error,
     input_options,
     write_output,
     write_stdout,
 )
-from readiness.config import ConfigError, ConfigProblem
+from readiness.config import ConfigError
 
 if TYPE_CHECKING:
     from readiness.secrets import SecretRegistry
@@ -106,50 +105,20 @@ def firewall_command(
 def _plans(
     config_path: str | None, vars_path: str | None, signaling: str, media: str, side: str
 ) -> tuple[list[Any], SecretRegistry]:
-    import datetime as dt
-
     from checks.firewall import build_plan
-    from readiness.check import CheckSkipped
-    from readiness.config import Overrides, load
-    from readiness.connector import display_path
-    from readiness.context import Run
+    from readiness.commands.scripts import read_scripts
 
-    cwd = current_folder()
-    deployment, _ = load(
-        Overrides(
-            config=Path(config_path) if config_path else None,
-            vars=Path(vars_path) if vars_path else None,
-            offline=True,
-        ),
-        cwd,
-    )
-    if not deployment.connectors:
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    "no variables script: give --vars PATH or --config PATH (a pxready.toml with "
-                    "[[connector]] vars); none was found in the current folder"
-                )
-            ]
+    run, scripts = read_scripts(config_path, vars_path)
+    plans = [
+        build_plan(
+            read.variables,
+            vars_label=read.label,
+            signaling_ports=signaling,
+            media_ports=media,
+            side=side,
         )
-    run = Run(deployment, dt.datetime.now(dt.UTC))
-    plans = []
-    for connector in deployment.connectors:
-        label = display_path(connector.vars_path) if connector.vars_path else None
-        try:
-            variables = run.context(connector).variables()
-        except CheckSkipped as skipped:
-            where = Path(label) if label else None
-            raise ConfigError([ConfigProblem(skipped.reason, where)]) from None
-        plans.append(
-            build_plan(
-                variables,
-                vars_label=label,
-                signaling_ports=signaling,
-                media_ports=media,
-                side=side,
-            )
-        )
+        for read in scripts
+    ]
     return plans, run.secrets
 
 
