@@ -450,8 +450,12 @@ def _ocsp_signed(response: Any, issuer: x509.Certificate) -> bool:
     """Whether the response is signed by the issuer, or by a responder certificate that the
     issuer signed for OCSP signing (RFC 6960 section 4.2.2.2)."""
     from checks.certs.chain import signed_by
+    from checks.certs.loading import parse_errors
 
-    delegated = [c for c in response.certificates if signed_by(c, issuer) and _ocsp_signing(c)]
+    try:
+        delegated = [c for c in response.certificates if signed_by(c, issuer) and _ocsp_signing(c)]
+    except parse_errors():  # a certificate in the response that cannot be read signs nothing
+        delegated = []
     return any(_verifies(s.public_key(), response) for s in (issuer, *delegated))
 
 

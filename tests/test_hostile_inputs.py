@@ -402,13 +402,19 @@ def _damaged(how: str) -> bytes:
                 extension["extnValue"] = univ.OctetString(b"\x30\x03\x82\x01")
     elif how == "duplicate-extension":  # found by fuzz/fuzz_pem.py
         tbs["extensions"].append(tbs["extensions"][0])
+    elif how == "x400-name":  # found by fuzz/fuzz_pem.py: a name type cryptography refuses
+        for extension in tbs["extensions"]:
+            if extension["extnID"] == rfc5280.id_ce_subjectAltName:
+                extension["extnValue"] = univ.OctetString(b"\x30\x02\xa3\x00")
     der = bytes(encoder.encode(cert))
     return (
         b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(der) + b"-----END CERTIFICATE-----\n"
     )
 
 
-@pytest.mark.parametrize("how", ["version", "key-algorithm", "extension", "duplicate-extension"])
+@pytest.mark.parametrize(
+    "how", ["version", "key-algorithm", "extension", "duplicate-extension", "x400-name"]
+)
 def test_a_node_certificate_that_parses_late_fails_parse_naming_the_file(
     deployment: Deployment, how: str
 ) -> None:

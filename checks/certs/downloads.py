@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from checks.certs.loading import CertificateProblem, _complete, _errors, _reason
+from checks.certs.loading import CertificateProblem, _complete, _reason, parse_errors
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -36,7 +36,7 @@ def served_certificates(body: bytes) -> Served:
             continue
         try:
             certificates = tuple(_complete(c) for c in load())
-        except _errors():
+        except parse_errors():
             continue
         if certificates:
             return Served(form, certificates)
@@ -52,7 +52,7 @@ def crl_from_body(body: bytes) -> x509.CertificateRevocationList:
         else:
             crl = x509.load_der_x509_crl(body)
         _ = crl.issuer, crl.next_update_utc, crl.last_update_utc, len(crl)
-    except _errors() as exc:
+    except parse_errors() as exc:
         raise CertificateProblem("not-a-crl", f"the body is no CRL ({_reason(exc)})") from None
     return crl
 
@@ -63,7 +63,7 @@ def ocsp_response_from_body(body: bytes) -> ocsp.OCSPResponse:
     try:
         response = ocsp.load_der_ocsp_response(body)
         _ = response.response_status
-    except _errors() as exc:
+    except parse_errors() as exc:
         raise CertificateProblem(
             "not-an-ocsp-response", f"the body is no OCSP response ({_reason(exc)})"
         ) from None

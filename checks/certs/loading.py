@@ -27,15 +27,22 @@ def _reason(exc: Exception) -> str:
     return text[0][:160] if text else type(exc).__name__
 
 
-def _errors() -> tuple[type[Exception], ...]:
+def parse_errors() -> tuple[type[Exception], ...]:
     # Everything cryptography raises about the bytes it is given: ValueError for most damage,
     # and types of their own for unsupported algorithms, versions and duplicate extensions
     # (found by fuzzing). This function only wraps cryptography's parsers, so what it catches
     # can only be about the input.
     from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.x509 import DuplicateExtension, InvalidVersion
+    from cryptography.x509 import DuplicateExtension, InvalidVersion, UnsupportedGeneralNameType
 
-    return (ValueError, TypeError, UnsupportedAlgorithm, InvalidVersion, DuplicateExtension)
+    return (
+        ValueError,
+        TypeError,
+        UnsupportedAlgorithm,
+        InvalidVersion,
+        DuplicateExtension,
+        UnsupportedGeneralNameType,  # an x400Address or EDIPartyName in a name (found by fuzzing)
+    )
 
 
 def _complete(cert: x509.Certificate) -> x509.Certificate:
@@ -52,7 +59,7 @@ def certificate_from_der(der: bytes, what: str = "the certificate") -> x509.Cert
 
     try:
         return _complete(x509.load_der_x509_certificate(der))
-    except _errors() as exc:
+    except parse_errors() as exc:
         raise CertificateProblem(
             "bad-certificate", f"{what} does not parse ({_reason(exc)})"
         ) from None
@@ -63,7 +70,7 @@ def certificate_from_pem(pem: bytes, what: str = "the certificate") -> x509.Cert
 
     try:
         return _complete(x509.load_pem_x509_certificate(pem))
-    except _errors() as exc:
+    except parse_errors() as exc:
         raise CertificateProblem(
             "bad-certificate", f"{what} does not parse ({_reason(exc)})"
         ) from None
@@ -76,7 +83,7 @@ def private_key_from_der(der: bytes) -> PrivateKeyTypes:
 
     try:
         return load_der_private_key(der, None, unsafe_skip_rsa_key_validation=True)
-    except _errors() as exc:
+    except parse_errors() as exc:
         raise CertificateProblem(
             "bad-key", f"the private key does not parse ({_reason(exc)})"
         ) from None
