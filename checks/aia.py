@@ -11,12 +11,12 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from checks.fetched import MAX_URL_SHOWN
 from readiness import (
     Context,
     Finding,
     Needs,
     Scope,
-    errored,
     failed,
     passed,
     skipped,
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 check = partial(_check, order=40, scope=Scope.DEPLOYMENT, needs=Needs.NETWORK)
 
 GUIDE = "Pexip Teams Connector planning guide"
-MAX_URL_SHOWN = 200
 
 
 @check(
@@ -135,29 +134,12 @@ def _verdict(
 ) -> Finding:
     from checks.certs.downloads import served_certificates
     from checks.certs.loading import CertificateProblem
+    from checks.fetched import unusable
 
-    if answer.status is None:
-        return errored(f"{head} could not be fetched: {answer.problem}", target=shown,
-                       details=details)  # fmt: skip
+    problem = unusable(answer, head, shown, details, _redirect_why)
+    if problem is not None:
+        return problem
     details = {**details, "http_status": answer.status}
-    if 300 <= answer.status < 400:
-        where = display(shorten(answer.location or "", MAX_URL_SHOWN)) or "nowhere"
-        details["redirect_to"] = where
-        if where.lower().startswith("https:"):
-            why = (
-                "Windows does not follow a caIssuers redirect from HTTP to HTTPS, so it cannot "
-                "build the chain through it"
-            )
-        else:
-            why = "the Teams Connector's Windows chain engine must get the certificate directly"
-        return failed(f"{head} redirects ({answer.status}) to {where}: {why}", target=shown,
-                      details=details)  # fmt: skip
-    if answer.status != 200:
-        status = f"{answer.status} {display(shorten(answer.reason, 60))}".rstrip()
-        return failed(f"{head} answers {status}", target=shown, details=details)
-    if answer.problem is not None:  # 200, then the body broke off or took too long
-        return errored(f"{head} answered 200 but {answer.problem}", target=shown,
-                       details=details)  # fmt: skip
     if answer.too_large:
         return failed(f"{head} answers 200 with more than 1 MiB, which is no certificate",
                       target=shown, details=details)  # fmt: skip
@@ -172,6 +154,15 @@ def _verdict(
             details=details,
         )
     return _served(served, head, shown, holders, details)
+
+
+def _redirect_why(where: str) -> str:
+    if where.lower().startswith("https:"):
+        return (
+            ": Windows does not follow a caIssuers redirect from HTTP to HTTPS, so it cannot "
+            "build the chain through it"
+        )
+    return ": the Teams Connector's Windows chain engine must get the certificate directly"
 
 
 def _served(

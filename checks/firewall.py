@@ -23,7 +23,6 @@ from readiness.text import quoted
 DEFAULT_SIGNALING_PORTS = "33000-39999"
 DEFAULT_MEDIA_PORTS = "40000-49999"
 SCHEMA_ID = "pxready-firewall/1"
-SIDES = ("all", "connector", "dmz")
 _PORT_RANGE = re.compile(r"^\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?$")
 
 TEAMS_NOTE = (

@@ -13,13 +13,13 @@ import datetime as dt
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from checks.fetched import MAX_URL_SHOWN
 from readiness import (
     CheckError,
     Context,
     Finding,
     Needs,
     Scope,
-    errored,
     failed,
     passed,
     skipped,
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from readiness.adapters.http import Fetched, Fetcher
 
 GUIDE = "Pexip Teams Connector planning guide"
-MAX_URL_SHOWN = 200
 CRL = "CRL"
 OCSP = "OCSP"
 # A responder's clock may run a little ahead of ours.
@@ -198,24 +197,9 @@ async def _judge(ctx: Context, fetcher: Fetcher, url: Url) -> Finding:
 
 def _no_answer(url: Url, answer: Fetched) -> Finding | None:
     """The finding when the server gave no usable HTTP answer, else None."""
-    if answer.status is None:
-        return errored(f"{url.head} could not be fetched: {answer.problem}", target=url.shown,
-                       details=url.details())  # fmt: skip
-    details = url.details(http_status=answer.status)
-    if 300 <= answer.status < 400:
-        where = display(shorten(answer.location or "", MAX_URL_SHOWN)) or "nowhere"
-        return failed(
-            f"{url.head} redirects ({answer.status}) to {where} instead of answering",
-            target=url.shown,
-            details={**details, "redirect_to": where},
-        )
-    if answer.status != 200:
-        status = f"{answer.status} {display(shorten(answer.reason, 60))}".rstrip()
-        return failed(f"{url.head} answers {status}", target=url.shown, details=details)
-    if answer.problem is not None:
-        return errored(f"{url.head} answered 200 but {answer.problem}", target=url.shown,
-                       details=details)  # fmt: skip
-    return None
+    from checks.fetched import unusable
+
+    return unusable(answer, url.head, url.shown, url.details(), lambda _: " instead of answering")
 
 
 # -- CRL ----------------------------------------------------------------------------------------

@@ -41,3 +41,13 @@ def quoted(value: object, limit: int = MAX_QUOTED) -> str:
 def count(number: int, noun: str, plural: str | None = None) -> str:
     """`1 name`, `2 names`, `0 names`."""
     return f"{number} {noun if number == 1 else (plural or noun + 's')}"
+
+
+def one_line(what: BaseException | str, limit: int = 200) -> str:
+    """An error for a one-line message: its first line with spaces collapsed, at most `limit`
+    characters; an exception without a message gives its type's name."""
+    lines = [line for line in str(what).splitlines() if line.strip()]
+    text = " ".join(lines[0].split()) if lines else ""
+    if not text:
+        return type(what).__name__ if isinstance(what, BaseException) else ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks.azure import DISK_ENCRYPTION_FEATURE
 from checks.azure.declare import azure_check
 from readiness import CheckSkipped, Context, Finding, failed, passed, warned
+
+if TYPE_CHECKING:
+    from checks.azure.names import Plan
 
 GUIDE = "Pexip Teams Connector planning guide"
 PERMISSIONS = (
@@ -91,14 +94,17 @@ async def can_install(ctx: Context) -> Finding:
 FEATURE = "/".join(DISK_ENCRYPTION_FEATURE)
 
 
-def _encrypts_disks(ctx: Context) -> None:
+def _encrypts_disks(ctx: Context) -> Plan:
+    """The connector's plan; `skip` when it does not encrypt its disks."""
     from checks.azure.names import connector_plan
 
-    if not connector_plan(ctx).disk_encryption:
+    plan = connector_plan(ctx)
+    if not plan.disk_encryption:
         raise CheckSkipped(
             "$PxTeamsConnDiskEncryption is not $true, so no feature is needed",
             because="not applicable",
         )
+    return plan
 
 
 @azure_check(
@@ -123,11 +129,9 @@ async def disk_encryption_feature(ctx: Context) -> Finding:
     """
     import asyncio
 
-    from checks.azure.names import connector_plan
     from checks.azure.sources import facts
 
-    await asyncio.to_thread(_encrypts_disks, ctx)
-    plan = await asyncio.to_thread(connector_plan, ctx)
+    plan = await asyncio.to_thread(_encrypts_disks, ctx)
     source_facts = facts(ctx, plan.subscription)
     found = await source_facts.feature(*DISK_ENCRYPTION_FEATURE)
     source = source_facts.source("features")

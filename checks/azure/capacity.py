@@ -404,16 +404,10 @@ async def _sharing(ctx: Context, place: Where) -> list[tuple[str, int]]:
     """(label, instances) of every connector in the same subscription and region."""
     import asyncio
 
-    from checks.azure.names import plan as plan_of
+    from checks.azure.names import deployment_plans
 
     found: list[tuple[str, int]] = []
-    for connector in ctx.deployment.connectors:
-        other_ctx = ctx.for_connector(connector)
-        try:
-            variables = await asyncio.to_thread(other_ctx.variables)
-        except CheckSkipped:
-            continue
-        other = plan_of(variables, place.plan.vm_size, other_ctx.default_target)
+    for other, _ in await asyncio.to_thread(deployment_plans, ctx):
         same = (
             other.subscription == place.plan.subscription
             and other.location

@@ -27,7 +27,7 @@ def azure_check(
     reference: str,
     remediation: str,
     scope: Scope = Scope.CONNECTOR,
-    applies: Callable[[Context], None] | None = None,
+    applies: Callable[[Context], object] | None = None,
 ) -> Callable[[AzureCheck], CheckSpec]:
     """`@check` for an Azure check that reads the exports of `kinds` (the first one named when
     it is skipped). `applies` raises CheckSkipped when the check does not apply at all, which

@@ -48,17 +48,11 @@ async def bot_names_free(ctx: Context) -> list[Finding]:
     """
     import asyncio
 
-    from checks.azure.names import plan as plan_of
+    from checks.azure.names import deployment_plans
     from checks.azure.sources import facts
 
     wanted: dict[str, tuple[str | None, Any]] = {}
-    for connector in ctx.deployment.connectors:
-        other = ctx.for_connector(connector)
-        try:
-            variables = await asyncio.to_thread(other.variables)
-        except CheckSkipped:
-            continue
-        plan = plan_of(variables, ctx.deployment.azure.vm_size, other.default_target)
+    for plan, variables in await asyncio.to_thread(deployment_plans, ctx):
         where = variables.location("PxBaseConnName")
         for name in plan.bot_names:
             wanted.setdefault(name, (plan.subscription, where))

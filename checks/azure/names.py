@@ -75,6 +75,23 @@ def connector_plan(ctx: Context) -> Plan:
     return plan(variables, ctx.deployment.azure.vm_size, ctx.default_target)
 
 
+def deployment_plans(ctx: Context) -> list[tuple[Plan, ConnectorVariables]]:
+    """The plan of every connector whose script reads, with its variables (for their lines)."""
+    from readiness import CheckSkipped
+
+    found = []
+    for connector in ctx.deployment.connectors:
+        other = ctx.for_connector(connector)
+        try:
+            variables = other.variables()
+        except CheckSkipped:
+            continue
+        found.append(
+            (plan(variables, ctx.deployment.azure.vm_size, other.default_target), variables)
+        )
+    return found
+
+
 def fallback_size(size: str) -> tuple[str, int] | None:
     """(quota family, vCPUs) of a known size, without SKU data."""
     return FALLBACK_SIZES.get(size.lower())

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from readiness.adapters.limits import Limits
+from readiness.text import one_line
 
 # Pages of a list that pxready follows at most (ARM pages hold 100 to 1000 entries).
 MAX_PAGES = 50
@@ -139,9 +140,11 @@ class Arm:
         except HttpResponseError as exc:
             return _http_answer(exc)
         except ServiceResponseError as exc:
-            return Answer(problem=f"Azure Resource Manager gave no answer in time ({_first(exc)})")
+            return Answer(
+                problem=f"Azure Resource Manager gave no answer in time ({one_line(exc)})"
+            )
         except ServiceRequestError as exc:
-            return Answer(problem=f"Azure Resource Manager cannot be reached ({_first(exc)})")
+            return Answer(problem=f"Azure Resource Manager cannot be reached ({one_line(exc)})")
 
     def _retry(self) -> Any:
         from azure.core.pipeline.policies import RetryPolicy
@@ -256,24 +259,16 @@ def _same_origin(link: str, endpoint: str) -> bool:
 def _http_answer(exc: Any) -> Answer:
     error = getattr(exc, "error", None)
     code = getattr(error, "code", None)
-    message = getattr(error, "message", None) or _first(exc)
+    message = getattr(error, "message", None) or one_line(exc)
     status = getattr(exc, "status_code", None)
     what = f"{status} {code}" if code else f"{status}"
-    return Answer(status=status, code=code, problem=f"Azure answered {what}: {_clip(message)}")
+    return Answer(
+        status=status, code=code, problem=f"Azure answered {what}: {one_line(message, 240)}"
+    )
 
 
 def _sign_in_problem(exc: Exception) -> str:
     return (
         "not signed in to Azure (sign in with `az login`, or Connect-AzAccount, or set "
-        f"AZURE_CLIENT_ID and its secret): {_clip(_first(exc))}"
+        f"AZURE_CLIENT_ID and its secret): {one_line(exc, 240)}"
     )
-
-
-def _first(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
-
-
-def _clip(text: str, limit: int = 240) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

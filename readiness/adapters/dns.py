@@ -22,6 +22,7 @@ import dns.rdatatype
 import dns.resolver
 
 from readiness.adapters.limits import Limits, seconds
+from readiness.text import one_line
 
 if TYPE_CHECKING:
     from readiness.deployment import Nameserver
@@ -80,7 +81,6 @@ class Addresses(NamedTuple):
 class Resolver:
     def __init__(self, limits: Limits, nameservers: tuple[Nameserver, ...]) -> None:
         self.limits = limits
-        self.configured = bool(nameservers)
         self._setup_problem: str | None = None
         self._resolver: dns.asyncresolver.Resolver | None = None
         try:
@@ -129,7 +129,7 @@ class Resolver:
             except dns.resolver.NoNameservers as exc:
                 return _server_failure(name, rdtype, exc)
             except dns.exception.DNSException as exc:
-                return Lookup(name, rdtype, FAILED, problem=_one_line(exc))
+                return Lookup(name, rdtype, FAILED, problem=one_line(exc))
         cnames = tuple(
             (_text(rrset.name), _text(rdata.target))
             for rrset in answer.chaining_result.cnames
@@ -156,14 +156,9 @@ def _server_failure(name: str, rdtype: str, exc: dns.resolver.NoNameservers) -> 
                 return Lookup(name, rdtype, SERVFAIL, problem="the DNS server answered SERVFAIL")
             if code == dns.rcode.REFUSED:
                 return Lookup(name, rdtype, REFUSED, problem="the DNS server refused the query")
-    detail = _one_line(errors[0][3]) if errors and errors[0][3] else "no server answered"
+    detail = one_line(errors[0][3]) if errors and errors[0][3] else "no server answered"
     return Lookup(name, rdtype, FAILED, problem=f"no usable answer ({detail})")
 
 
 def _text(name: dns.name.Name) -> str:
     return name.to_text(omit_final_dot=True).lower()
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:200]

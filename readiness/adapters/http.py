@@ -18,6 +18,7 @@ import httpx
 
 from readiness.adapters.limits import Limits, seconds
 from readiness.adapters.urls import url_problem
+from readiness.text import one_line
 
 MAX_BODY = 1024 * 1024
 USER_AGENT = "pxready (Teams Connector readiness check)"
@@ -94,11 +95,11 @@ class Fetcher:
                     return Fetched(url, problem=why)
                 return Fetched(url, problem=f"no complete answer within {seconds(timeout)}")
             except httpx.RemoteProtocolError as exc:
-                return Fetched(url, problem=f"the server broke off the answer ({_one_line(exc)})")
+                return Fetched(url, problem=f"the server broke off the answer ({one_line(exc)})")
             except httpx.HTTPError as exc:
-                return Fetched(url, problem=_one_line(exc))
+                return Fetched(url, problem=one_line(exc))
             except (OSError, ValueError) as exc:
-                return Fetched(url, problem=_one_line(exc))
+                return Fetched(url, problem=one_line(exc))
 
     async def _exchange(
         self,
@@ -127,7 +128,7 @@ class Fetcher:
                     content_type=response.headers.get("content-type"),
                     body=bytes(received[:MAX_BODY]),
                     problem=f"the connection broke off after {len(received)} bytes of the body "
-                    f"({_one_line(exc) if str(exc) else type(exc).__name__})",
+                    f"({one_line(exc) if str(exc) else type(exc).__name__})",
                 )
             return Fetched(
                 url,
@@ -148,7 +149,7 @@ def _connect_problem(exc: Exception, host: str, timeout: float) -> str:
         return f"{host} does not resolve"
     if isinstance(cause, ConnectionRefusedError):
         return f"{host} refused the connection"
-    return f"no connection to {host} ({_one_line(cause)})"
+    return f"no connection to {host} ({one_line(cause)})"
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -160,8 +161,3 @@ def _root_cause(exc: BaseException) -> BaseException:
             break
         exc = inner
     return exc
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:200]

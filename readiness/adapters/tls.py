@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from readiness.adapters.limits import Limits, seconds
+from readiness.text import one_line
 
 # TLS 1.2 with what the Teams Connector may use: nothing of RC2, RC4, DES or 3DES.
 STRONG_CIPHERS = "DEFAULT:!3DES:!DES:!RC4:!RC2:!aNULL:!eNULL:!MD5"
@@ -41,7 +42,6 @@ class Handshake(NamedTuple):
     cipher: str | None = None  # OpenSSL's name, "ECDHE-RSA-AES256-GCM-SHA384"
     chain: tuple[bytes, ...] = ()  # DER, as the server sent them (leaf first)
     problem: str | None = None  # why there was no handshake, in one line
-    declined: bool = False  # the server answered and declined this offer
     unreachable: bool = False  # no TCP connection, or no TLS answer in time
     cannot_offer: bool = False  # this machine's OpenSSL cannot make the offer
 
@@ -98,10 +98,10 @@ class TlsProber:
             except ssl.SSLError as exc:
                 if _local_limit(exc):
                     return Handshake(offer, address, port, problem=_cannot(exc), cannot_offer=True)
-                return Handshake(offer, address, port, problem=_declined(exc), declined=True)
+                return Handshake(offer, address, port, problem=_declined(exc))
             except (ConnectionError, EOFError) as exc:
-                why = f"closed the connection during the handshake ({_kind(exc)})"
-                return Handshake(offer, address, port, problem=why, declined=True)
+                why = f"closed the connection during the handshake ({one_line(exc)})"
+                return Handshake(offer, address, port, problem=why)
             tls = writer.get_extra_info("ssl_object")
             cipher = tls.cipher() if tls is not None else None
             return Handshake(
@@ -171,19 +171,14 @@ def _declined(exc: ssl.SSLError) -> str:
         return "requires a client certificate, which pxready does not present"
     if "WRONG_VERSION_NUMBER" in reason or "RECORD_LAYER" in reason:
         return "did not answer with TLS (is this port a TLS service?)"
-    return f"failed the handshake ({exc.reason or _kind(exc)})"
+    return f"failed the handshake ({exc.reason or one_line(exc)})"
 
 
 def _cannot(exc: BaseException) -> str:
-    return f"this machine's OpenSSL cannot offer it ({ssl.OPENSSL_VERSION}: {_kind(exc)})"
+    return f"this machine's OpenSSL cannot offer it ({ssl.OPENSSL_VERSION}: {one_line(exc)})"
 
 
 def _connect_problem(exc: OSError) -> str:
     if isinstance(exc, ConnectionRefusedError):
         return "refused the connection"
-    return f"could not be connected to ({_kind(exc)})"
-
-
-def _kind(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:160] or type(exc).__name__
+    return f"could not be connected to ({one_line(exc)})"

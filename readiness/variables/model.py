@@ -27,7 +27,6 @@ class Assignment(NamedTuple):
     value: Value
     problem: str | None = None
     literal: bool = False  # written as a plain literal (no variables, no commands)
-    source_head: str | None = None  # for an unevaluable value: the command it runs
     # Some of the value is text typed into the script (a quoted string or a number), even when
     # the rest cannot be evaluated: "Pa$$w0rd" is still a password written in plain text.
     plain_text: bool = False

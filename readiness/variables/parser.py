@@ -24,7 +24,6 @@ from readiness.variables.model import (
 # PowerShell accepts typographic quotes as quotes; scripts pasted from documents carry them.
 DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e')
 SINGLE_QUOTES = frozenset("'\u2018\u2019\u201a\u201b")
-_DASHES = frozenset("-\u2013\u2014\u2015")
 _NAME = re.compile(r"(?:(?:global|script|local|private|env|using):)?[A-Za-z0-9_?]+")
 _STRING_NAME = re.compile(r"(?:(?:global|script|local|private|env):)?[A-Za-z0-9_]+")
 _NUMBER = re.compile(r"[+-]?(?:0[xX][0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?![\w.])")
@@ -267,7 +266,6 @@ class Parser:
                 # ends after the line where reading stopped.
                 self.i = reached
                 self.skip_statement(expression=True)
-            head = None if secret else _statement_head(self.text[value_start : self.i])
             self._record(
                 Assignment(
                     name,
@@ -275,7 +273,6 @@ class Parser:
                     None,
                     _hidden(str(why), secret),
                     literal=False,
-                    source_head=head,
                     plain_text=self._plain_text,
                 ),
                 append=False,
@@ -889,7 +886,3 @@ def _cast(kind: str, value: Value) -> Value:
     if kind == "[bool]":
         return bool(value)
     raise _Unresolvable(f"uses the cast {kind}, which pxready does not evaluate")
-
-
-def is_dash(c: str) -> bool:
-    return c in _DASHES

@@ -125,7 +125,29 @@ class Workers:
         self._wake_w.close()
 
 
-class TcpServer:
+class Running:
+    """A server used as a context manager: `with Server() as server:` starts it and, whatever
+    happens in the block, stops it."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class TcpServer(Running):
     """A TCP server on an ephemeral port of 127.0.0.1; each connection goes to `_serve` in its
     own thread. A context manager, or `start()` / `stop()`."""
 
@@ -149,17 +171,6 @@ class TcpServer:
         self._workers.stop()
         if self._listener is not None:
             self._listener.close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _serve(self, conn: socket.socket) -> None:
         raise NotImplementedError

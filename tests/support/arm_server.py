@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import TCPServer
-from types import TracebackType
 from typing import Any, NamedTuple, TypedDict
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
+from tests.support._base import Running
 from tests.support.loopback_tls import LoopbackTls, make_loopback_tls
 
 Body = dict[str, Any] | list[Any] | bytes | str | None
@@ -153,7 +153,7 @@ def load_sample(name: str, *, status: str = "200") -> Any:
     return data
 
 
-class ArmServer:
+class ArmServer(Running):
     """A loopback HTTPS server answering like ARM from routes registered by the test.
 
     Binds 127.0.0.1 on an ephemeral port. Use as a context manager or call
@@ -212,17 +212,6 @@ class ArmServer:
         if self._tempdir is not None:
             shutil.rmtree(self._tempdir, ignore_errors=True)
             self._tempdir = None
-
-    def __enter__(self) -> ArmServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- where to connect --------------------------------------------------------------------
 

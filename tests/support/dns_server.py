@@ -20,7 +20,6 @@ import errno
 import selectors
 import socket
 import threading
-from types import TracebackType
 
 import dns.exception
 import dns.flags
@@ -30,7 +29,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from tests.support._base import HOST, Workers, listen_tcp
+from tests.support._base import HOST, Running, Workers, listen_tcp
 
 MAX_CHAIN = 10
 """At most this many CNAME records go into one answer (a loop ends earlier: each name once)."""
@@ -46,7 +45,7 @@ def _name(name: str | dns.name.Name) -> dns.name.Name:
     return name if isinstance(name, dns.name.Name) else dns.name.from_text(name)
 
 
-class DnsServer:
+class DnsServer(Running):
     """A resolver-like DNS server for one test; a context manager, or `start()` / `stop()`."""
 
     def __init__(self) -> None:
@@ -156,17 +155,6 @@ class DnsServer:
         for sock in (self._udp, self._tcp):
             if sock is not None:
                 sock.close()
-
-    def __enter__(self) -> DnsServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- transports --------------------------------------------------------------------------
 
